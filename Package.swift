@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "psoas",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "psoas", targets: ["psoas"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: - C libraries (only AudioIO imports these)
+        .systemLibrary(
+            name: "CAlsa",
+            pkgConfig: "alsa",
+            providers: [.apt(["libasound2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSndfile",
+            pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"])]
+        ),
+
+        // MARK: - Libraries
+        .target(
+            name: "SessionKit",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "Timeline",
+            dependencies: ["SessionKit"]
+        ),
+        .target(
+            name: "AudioIO",
+            dependencies: ["CAlsa", "CSndfile"]
+        ),
+        .target(
+            name: "Sound",
+            dependencies: ["Timeline", "AudioIO", "SessionKit"]
+        ),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "psoas",
+            dependencies: [
+                "SessionKit", "Timeline", "Sound", "AudioIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .target(
+            name: "PsoasTestSupport",
+            dependencies: []
+        ),
+        .testTarget(
+            name: "SessionKitTests",
+            dependencies: ["SessionKit", "PsoasTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TimelineTests",
+            dependencies: [
+                "Timeline", "SessionKit", "PsoasTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "psoasTests",
+            dependencies: ["PsoasTestSupport"],
+            resources: [.copy("Snapshots")]
+        ),
+    ]
+)

@@ -1,0 +1,83 @@
+/// A value a session author lets the user choose (`hold`, `sides`, `rest`), referenced as `$name`.
+public struct Parameter: Sendable, Hashable {
+    public var name: String
+    /// The value in effect: the override if one was given, else the default.
+    public var value: String
+    public var defaultValue: String
+    public var minimum: Double?
+    public var maximum: Double?
+    public var unit: String?
+    public var choices: [String]?
+
+    public init(name: String, value: String, defaultValue: String, minimum: Double? = nil,
+                maximum: Double? = nil, unit: String? = nil, choices: [String]? = nil) {
+        self.name = name
+        self.value = value
+        self.defaultValue = defaultValue
+        self.minimum = minimum
+        self.maximum = maximum
+        self.unit = unit
+        self.choices = choices
+    }
+
+    /// Why `candidate` is not allowed, or `nil` when it is.
+    public func problem(with candidate: String) -> String? {
+        if let choices {
+            return choices.contains(candidate) ? nil
+                : "'\(candidate)' is not one of \(choices.joined(separator: ", "))"
+        }
+        guard minimum != nil || maximum != nil else { return nil }
+        guard let number = Double(candidate), number.isFinite else {
+            return "'\(candidate)' is not a number"
+        }
+        if let minimum, number < minimum { return "\(candidate) is out of range: \(rangeText)" }
+        if let maximum, number > maximum { return "\(candidate) is out of range: \(rangeText)" }
+        return nil
+    }
+
+    /// `between 30 and 90 s`, `at least 1`.
+    public var rangeText: String {
+        let suffix = unit.map { " \($0)" } ?? ""
+        switch (minimum, maximum) {
+        case let (min?, max?): return "\(name) must be between \(Self.format(min)) and \(Self.format(max))\(suffix)"
+        case let (min?, nil): return "\(name) must be at least \(Self.format(min))\(suffix)"
+        case let (nil, max?): return "\(name) must be at most \(Self.format(max))\(suffix)"
+        case (nil, nil): return "\(name) takes any value"
+        }
+    }
+
+    static func format(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
+}
+
+/// What the command line changes in a session: `--set name=value` (and `--hold`, `--sides`,
+/// `--rest` as shorthands), and `--breath`.
+public struct SessionOverrides: Sendable {
+    /// One parameter value from the command line, with the option that set it (for messages).
+    public struct Value: Sendable, Hashable {
+        public var name: String
+        public var value: String
+        public var option: String
+
+        public init(name: String, value: String, option: String) {
+            self.name = name
+            self.value = value
+            self.option = option
+        }
+    }
+
+    public var values: [Value]
+    public var breath: BreathPattern?
+
+    public init(values: [Value] = [], breath: BreathPattern? = nil) {
+        self.values = values
+        self.breath = breath
+    }
+}
+
+/// A command-line value the session does not accept (exit 64).
+public struct OverrideError: Error, Sendable, Equatable {
+    public var message: String
+    public init(message: String) { self.message = message }
+}

@@ -1,0 +1,178 @@
+import Yams
+
+/// Reads the options of one step (the value under its kind key).
+struct StepReader {
+    let reader: SessionReader
+    let kind: Step.Kind
+    let node: Node
+    let keyNode: Node
+    let side: Side?
+
+    /// The keys each kind accepts besides `id` and `title`.
+    static func keys(for kind: Step.Kind) -> [String] {
+        switch kind {
+        case .say: ["cue", "after"]
+        case .pause: ["seconds"]
+        case .breathe, .move: ["cycles", "minutes", "seconds", "breath", "say", "cues"]
+        case .rest: ["cycles", "minutes", "seconds", "breath", "say", "cues"]
+        case .sink: ["cycles", "say", "breath", "cues"]
+        case .hold: ["seconds", "breath", "say", "cues"]
+        case .contractRelax: ["reps", "tense", "say", "release", "breath"]
+        case .wait: ["say", "export"]
+        }
+    }
+
+    /// Holds shorter or longer than this are refused (the article: 30–90 s on one point).
+    static let holdRange = Tenths(seconds: 30)...Tenths(seconds: 90)
+    /// How long the tension of a contract-relax repetition lasts.
+    static let tensionRange = Tenths(seconds: 2)...Tenths(seconds: 3)
+    /// Silence after a `say` step's cue when the file gives none.
+    static let defaultAfter = Tenths(seconds: 1)
+
+    var context: String { "'\(kind.rawValue)'" }
+
+    func read() throws -> Step {
+        let fields = try options()
+        var title = try fields["title"].map { try reader.text($0, key: "title") } ?? kind.defaultTitle
+        if let side { title += " (\(side.germanName))" }
+        let breath = try fields["breath"].map { try reader.breathPattern($0) } ?? reader.sessionBreath
+        let body = try readBody(fields)
+        var id = kind.rawValue
+        if case let .say(use, _) = body { id = use.id }
+        if let idNode = fields["id"] { id = try reader.identifier(idNode, key: "id") }
+        return Step(kind: kind, id: id, title: title, side: side, breath: breath, body: body,
+                    location: keyNode.location)
+    }
+
+    /// The step's options: a mapping, or for `say` and `pause` a single value.
+    func options() throws -> [String: Node] {
+        if case .scalar = node {
+            switch kind {
+            case .say: return ["cue": node]
+            case .pause: return ["seconds": node]
+            default:
+                throw reader.error(node, "expected a mapping of options for \(context) (like {\(Self.keys(for: kind)[0]): …}), found \(node.shapeDescription)")
+            }
+        }
+        return try reader.mapping(node, in: context, allowed: Self.keys(for: kind) + ["id", "title"])
+    }
+
+    func need(_ fields: [String: Node], _ key: String) throws -> Node {
+        try reader.required(fields, key, of: node, in: context)
+    }
+
+    func readBody(_ fields: [String: Node]) throws -> Step.Body {
+        switch kind {
+        case .say:
+            let cue = try reader.cue(need(fields, "cue"), key: "cue", side: side)
+            let after = try fields["after"].map { try reader.seconds($0, key: "after") } ?? Self.defaultAfter
+            return .say(cue, after: after)
+        case .pause:
+            let seconds = try reader.seconds(need(fields, "seconds"), key: "seconds")
+            guard seconds > .zero else { throw reader.error(node, "a pause must last longer than 0 s") }
+            return .pause(seconds)
+        case .breathe, .move, .rest:
+            return .paced(try length(fields), cues: try cues(fields))
+        case .sink:
+            let cycles = try reader.count(need(fields, "cycles"), key: "cycles")
+            let release = try reader.cue(need(fields, "say"), key: "say", side: side)
+            let every = AnchoredCue(use: release, anchor: .exhale, everyCycle: true)
+            return .paced(.cycles(cycles), cues: [every] + (try anchoredCues(fields)))
+        case .hold:
+            let secondsNode = try need(fields, "seconds")
+            let seconds = try reader.seconds(secondsNode, key: "seconds")
+            guard Self.holdRange.contains(seconds) else {
+                throw reader.error(secondsNode, "a hold of \(seconds) s is outside 30–90 s; hold one point for 30 to 90 seconds")
+            }
+            return .paced(.duration(seconds), cues: try cues(fields))
+        case .contractRelax:
+            let reps = try fields["reps"].map { try reader.count($0, key: "reps") } ?? 3
+            let tenseNode = try need(fields, "tense")
+            let tension = try reader.seconds(tenseNode, key: "tense")
+            guard Self.tensionRange.contains(tension) else {
+                throw reader.error(tenseNode, "a tension of \(tension) s is outside 2–3 s")
+            }
+            let tense = try reader.cue(need(fields, "say"), key: "say", side: side)
+            let release = try reader.cue(need(fields, "release"), key: "release", side: side)
+            return .contractRelax(reps: reps, tension: tension, tense: tense, release: release)
+        case .wait:
+            let cue = try fields["say"].map { try reader.cue($0, key: "say", side: side) }
+            let export = try reader.seconds(need(fields, "export"), key: "export")
+            guard export > .zero else { throw reader.error(node, "'export' must be longer than 0 s") }
+            return .wait(cue, export: export)
+        }
+    }
+
+    /// `cycles`, `minutes` or `seconds`: exactly one.
+    func length(_ fields: [String: Node]) throws -> Step.Length {
+        let given = ["cycles", "minutes", "seconds"].filter { fields[$0] != nil }
+        guard given.count == 1, let key = given.first, let valueNode = fields[key] else {
+            let found = given.isEmpty ? "none" : given.joined(separator: " and ")
+            throw reader.error(node, "\(context) needs exactly one of 'cycles', 'minutes' or 'seconds', found \(found)")
+        }
+        switch key {
+        case "cycles": return .cycles(try reader.count(valueNode, key: key))
+        case "minutes":
+            let minutes = try reader.seconds(valueNode, key: key)
+            guard minutes > .zero else { throw reader.error(valueNode, "'minutes' must be longer than 0") }
+            return .duration(minutes * 60)
+        default:
+            let seconds = try reader.seconds(valueNode, key: key)
+            guard seconds > .zero else { throw reader.error(valueNode, "'seconds' must be longer than 0") }
+            return .duration(seconds)
+        }
+    }
+
+    /// `say` (a cue on the first inhale) followed by the `cues` list.
+    func cues(_ fields: [String: Node]) throws -> [AnchoredCue] {
+        var result: [AnchoredCue] = []
+        if let sayNode = fields["say"] {
+            result.append(AnchoredCue(use: try reader.cue(sayNode, key: "say", side: side), anchor: .inhale))
+        }
+        return result + (try anchoredCues(fields))
+    }
+
+    func anchoredCues(_ fields: [String: Node]) throws -> [AnchoredCue] {
+        guard let listNode = fields["cues"] else { return [] }
+        guard case let .sequence(list) = listNode else {
+            throw reader.error(listNode, "expected a list of cues for 'cues', found \(listNode.shapeDescription)")
+        }
+        return try list.map(anchoredCue)
+    }
+
+    func anchoredCue(_ cueNode: Node) throws -> AnchoredCue {
+        let fields = try reader.mapping(cueNode, in: "a cue", allowed: ["say", "at", "cycle", "align", "every"])
+        let use = try reader.cue(reader.required(fields, "say", of: cueNode, in: "a cue"), key: "say", side: side)
+        let anchor = try fields["at"].map { try choice($0, key: "at", AnchoredCue.Anchor.self) } ?? .inhale
+        let align = try fields["align"].map { try choice($0, key: "align", AnchoredCue.Align.self) } ?? .start
+        var cycle = 1
+        if let cycleNode = fields["cycle"] {
+            let text = try reader.scalarText(cycleNode, key: "cycle")
+            guard let value = Int(text), value != 0, abs(value) <= 100_000 else {
+                throw reader.error(cycleNode, "expected a cycle number for 'cycle' (1 is the first, -1 the last), found '\(text)'")
+            }
+            cycle = value
+        }
+        var every = false
+        if let everyNode = fields["every"] {
+            guard case let .scalar(scalar) = everyNode, let value = Bool.construct(from: scalar) else {
+                throw reader.error(everyNode, "expected true or false for 'every', found \(everyNode.shapeDescription)")
+            }
+            every = value
+        }
+        if every, fields["cycle"] != nil {
+            throw reader.error(cueNode, "a cue with 'every: true' is on every cycle; remove 'cycle'")
+        }
+        return AnchoredCue(use: use, anchor: anchor, cycle: cycle, align: align, everyCycle: every)
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ valueNode: Node, key: String, _: T.Type) throws -> T
+    where T.RawValue == String {
+        let text = try reader.scalarText(valueNode, key: key)
+        guard let value = T(rawValue: text) else {
+            let options = T.allCases.map(\.rawValue).joined(separator: " or ")
+            throw reader.error(valueNode, "expected \(options) for '\(key)', found '\(text)'")
+        }
+        return value
+    }
+}

@@ -1,0 +1,50 @@
+import AudioIO
+import SessionKit
+
+/// A folder with one recorded clip per cue id (`<id>.flac`) and a `pack.yaml`.
+public struct VoicePack: Sendable {
+    public var directory: String
+    public var manifest: PackManifest
+    /// Clip files by cue id.
+    public var clipPaths: [String: String]
+
+    /// What can go wrong opening a pack, in words for the user (exit 65 or 66).
+    public enum LoadError: Error, Sendable {
+        case missing(String)
+        case invalid(DiagnosticList)
+        case badClip(cue: String, AudioIOError)
+    }
+
+    /// Opens the pack in `directory` and finds a clip for each cue of `manifest`.
+    /// - Throws: ``LoadError``.
+    public static func open(directory: String, cues: CueManifest) throws(LoadError) -> VoicePack {
+        let packPath = directory + "/pack.yaml"
+        guard let bytes = FileBytes.read(path: packPath) else { throw .missing(packPath) }
+        let manifest: PackManifest
+        do {
+            manifest = try PackManifest.load(SourceFile(path: packPath, bytes: bytes))
+        } catch {
+            throw .invalid(error)
+        }
+        var clips: [String: String] = [:]
+        for id in cues.ids {
+            let path = "\(directory)/\(id).\(manifest.format)"
+            if FileBytes.exists(path: path) { clips[id] = path }
+        }
+        return VoicePack(directory: directory, manifest: manifest, clipPaths: clips)
+    }
+
+    /// The length of every clip at `rate`, in frames.
+    /// - Throws: ``LoadError/badClip(cue:_:)`` for a clip libsndfile cannot read.
+    public func clipDurations(at rate: Int) throws(LoadError) -> [String: Int64] {
+        var durations: [String: Int64] = [:]
+        for (id, path) in clipPaths {
+            do {
+                durations[id] = try SoundFileInfo.read(path: path).frameCount(at: rate)
+            } catch {
+                throw .badClip(cue: id, error)
+            }
+        }
+        return durations
+    }
+}

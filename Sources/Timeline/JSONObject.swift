@@ -1,0 +1,73 @@
+/// A JSON object written with its keys in the order they were added, so `plan --json`
+/// reads like DESIGN.md and diffs line by line.
+public struct JSONObject: Sendable {
+    private var members: [String] = []
+
+    public init() {}
+
+    public mutating func add(_ key: String, _ value: String) {
+        members.append("\(Self.quote(key)):\(Self.quote(value))")
+    }
+
+    public mutating func add(_ key: String, _ value: Int64) {
+        members.append("\(Self.quote(key)):\(value)")
+    }
+
+    public mutating func add(_ key: String, _ value: Int) {
+        members.append("\(Self.quote(key)):\(value)")
+    }
+
+    public mutating func add(_ key: String, _ value: Bool) {
+        members.append("\(Self.quote(key)):\(value)")
+    }
+
+    /// A number written with up to `decimals` decimals and no trailing zeros (`60`, `2.5`, `0.333`).
+    public mutating func add(_ key: String, _ value: Double, decimals: Int = 3) {
+        members.append("\(Self.quote(key)):\(Self.number(value, decimals: decimals))")
+    }
+
+    /// A value already written as JSON (an array or object).
+    public mutating func addRaw(_ key: String, _ json: String) {
+        members.append("\(Self.quote(key)):\(json)")
+    }
+
+    public var text: String { "{" + members.joined(separator: ",") + "}" }
+
+    public static func number(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "null" }
+        var scale: Double = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (value * scale).rounded()
+        let negative = scaled < 0
+        let magnitude = Int64(abs(scaled))
+        let divisor = Int64(scale)
+        var text = String(magnitude / divisor)
+        var fraction = magnitude % divisor
+        if fraction != 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: decimals - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+            fraction = 0
+        }
+        return (negative && magnitude != 0 ? "-" : "") + text
+    }
+
+    public static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}

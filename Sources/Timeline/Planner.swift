@@ -1,0 +1,303 @@
+import SessionKit
+
+/// Turns a ``Session`` into a frame-exact ``Timeline`` (the timing rules of DESIGN.md).
+///
+/// Pure and deterministic: the same session, options and clip lengths give the same timeline.
+public struct Planner: Sendable {
+    public var options: PlanOptions
+    /// The German texts of the cues.
+    public var manifest: CueManifest
+    /// The length of each cue's clip in frames at ``PlanOptions/sampleRate``.
+    public var clipDurations: [String: Int64]
+
+    /// How long a `bell` chime sounds at most.
+    public static let bellLength = Tenths(12)
+
+    public init(options: PlanOptions, manifest: CueManifest, clipDurations: [String: Int64]) {
+        self.options = options
+        self.manifest = manifest
+        self.clipDurations = clipDurations
+    }
+
+    /// Plans `session`.
+    /// - Throws: ``PlanError`` when a cue has no clip, is too long for its phase, or two cues overlap.
+    public func plan(_ session: Session) throws(PlanError) -> Timeline {
+        var builder = TimelineBuilder(planner: self)
+        for step in session.steps {
+            try builder.add(step)
+        }
+        try builder.checkVoiceOverlaps(session)
+        return builder.timeline(for: session)
+    }
+
+    func clipDuration(_ use: CueUse, in step: Step) throws(PlanError) -> Int64 {
+        guard let frames = clipDurations[use.id] else {
+            throw PlanError(location: use.location,
+                            message: "cue '\(use.id)' has no clip in the voice pack (step '\(step.id)')")
+        }
+        return frames
+    }
+
+    func text(_ id: String) -> String { manifest.text(for: id) ?? "" }
+
+    /// `3.20 s`, for messages.
+    func secondsText(_ frames: Int64) -> String {
+        let hundredths = (frames * 100 + Int64(options.sampleRate) / 2) / Int64(options.sampleRate)
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
+    }
+}
+
+// MARK: - Building
+
+struct TimelineBuilder {
+    let planner: Planner
+    var rate: Int { planner.options.sampleRate }
+    var position: Int64 = 0
+    var events: [Event] = []
+    var steps: [Timeline.StepInfo] = []
+    /// Which step and cue use made each voice event, for overlap messages.
+    var voiceOrigins: [Int: (step: Step, use: CueUse)] = [:]
+
+    init(planner: Planner) {
+        self.planner = planner
+    }
+
+    mutating func add(_ step: Step) throws(PlanError) {
+        let index = steps.count
+        let start = position
+        let stepEventIndex = events.count
+        events.append(Event(kind: .step, step: index, start: start, end: start))
+        switch step.body {
+        case let .say(use, after):
+            let length = try planner.clipDuration(use, in: step)
+            addVoice(use, step: step, index: index, anchor: .step, align: .start, start: start, length: length)
+            position = start + length + after.frames(at: rate)
+        case let .pause(seconds):
+            position = start + seconds.frames(at: rate)
+        case let .paced(length, cues):
+            try addPaced(step, index: index, length: length, cues: cues)
+        case let .contractRelax(reps, tension, tense, release):
+            try addContractRelax(step, index: index, reps: reps, tension: tension, tense: tense, release: release)
+        case let .wait(use, export):
+            let end = start + export.frames(at: rate)
+            if let use {
+                let length = try planner.clipDuration(use, in: step)
+                guard length <= end - start else {
+                    throw PlanError(location: use.location, message:
+                        "cue '\(use.id)' lasts \(planner.secondsText(length)) but the wait's 'export' is only \(export) s (step '\(step.id)')")
+                }
+                addVoice(use, step: step, index: index, anchor: .step, align: .start, start: start, length: length)
+            }
+            events.append(Event(kind: .wait(exportSeconds: export), step: index, start: start, end: end))
+            position = end
+        }
+        events[stepEventIndex] = Event(kind: .step, step: index, start: start, end: position)
+        let paces: Bool = switch step.body {
+        case .paced, .contractRelax: true
+        case .say, .pause, .wait: false
+        }
+        steps.append(Timeline.StepInfo(id: step.id, title: step.title, kind: step.kind, side: step.side,
+                                       breath: paces ? step.breath : nil, start: start, end: position))
+    }
+
+    mutating func addVoice(_ use: CueUse, step: Step, index: Int, anchor: VoiceAnchor,
+                           align: AnchoredCue.Align, start: Int64, length: Int64) {
+        voiceOrigins[events.count] = (step, use)
+        events.append(Event(kind: .voice(cue: use.id, text: planner.text(use.id), anchor: anchor, align: align),
+                            step: index, start: start, end: start + length))
+    }
+
+    // MARK: Paced steps
+
+    mutating func addPaced(_ step: Step, index: Int, length: Step.Length, cues: [AnchoredCue]) throws(PlanError) {
+        let pattern = step.breath
+        let cycleCount: Int
+        switch length {
+        case let .cycles(count): cycleCount = count
+        case let .duration(seconds): cycleCount = Int((seconds.value + pattern.cycle.value - 1) / pattern.cycle.value)
+        }
+        let fades = step.kind == .rest
+        var clock = BreathClock(start: position, rate: rate)
+        var cycles: [CycleFrames] = []
+        for cycle in 0..<cycleCount {
+            let level = fades ? max(0, 1 - Double(cycle) / Double(max(1, cycleCount - 1))) : 1
+            cycles.append(addCycle(pattern, holdIn: pattern.holdIn, clock: &clock, cycle: cycle + 1,
+                                   index: index, toneLevel: level))
+        }
+        let end = clock.position
+        if step.kind == .hold, case let .duration(seconds) = length {
+            events.append(Event(kind: .hold(seconds: seconds, cycles: cycleCount), step: index, start: position, end: end))
+        }
+        for cue in cues {
+            let targets: [Int]
+            if cue.everyCycle {
+                targets = Array(0..<cycleCount)
+            } else {
+                let target = cue.cycle > 0 ? cue.cycle - 1 : cycleCount + cue.cycle
+                guard (0..<cycleCount).contains(target) else {
+                    throw PlanError(location: cue.use.location, message:
+                        "cue '\(cue.use.id)' is placed on cycle \(cue.cycle), but step '\(step.id)' has \(cycleCount) cycle\(cycleCount == 1 ? "" : "s")")
+                }
+                targets = [target]
+            }
+            for target in targets {
+                try placeCue(cue, cycles: cycles, target: target, step: step, index: index, stepStart: position)
+            }
+        }
+        position = end
+    }
+
+    /// Adds one cycle's breath and tone events; returns its boundaries.
+    mutating func addCycle(_ pattern: BreathPattern, holdIn: Tenths, clock: inout BreathClock, cycle: Int,
+                           index: Int, toneLevel: Double) -> CycleFrames {
+        var frames = CycleFrames()
+        let phases: [(BreathPhase, Tenths)] = [
+            (.inhale, pattern.inhale), (.holdIn, holdIn), (.exhale, pattern.exhale), (.holdOut, pattern.holdOut),
+        ]
+        for (phase, length) in phases {
+            let start = clock.position
+            let end = clock.advance(by: length)
+            switch phase {
+            case .inhale: frames.inhale = start
+            case .holdIn: frames.holdIn = start
+            case .exhale: frames.exhale = start
+            case .holdOut: frames.holdOut = start
+            }
+            guard end > start else { continue }
+            events.append(Event(kind: .breath(phase: phase, cycle: cycle), step: index, start: start, end: end))
+            addTone(phase: phase, start: start, end: end, index: index, level: toneLevel)
+        }
+        frames.end = clock.position
+        return frames
+    }
+
+    mutating func addTone(phase: BreathPhase, start: Int64, end: Int64, index: Int, level: Double) {
+        guard level > 0.001 else { return }
+        switch planner.options.tones {
+        case .off:
+            return
+        case .glide:
+            switch phase {
+            case .inhale: events.append(Event(kind: .tone(name: .inhale, level: level), step: index, start: start, end: end))
+            case .exhale: events.append(Event(kind: .tone(name: .exhale, level: level), step: index, start: start, end: end))
+            case .holdIn, .holdOut: return
+            }
+        case .bell:
+            let name: ToneName = switch phase {
+            case .inhale: .bellInhale
+            case .holdIn: .bellHoldIn
+            case .exhale: .bellExhale
+            case .holdOut: .bellHoldOut
+            }
+            let length = min(end - start, Planner.bellLength.frames(at: rate))
+            events.append(Event(kind: .tone(name: name, level: level), step: index, start: start, end: start + length))
+        }
+    }
+
+    /// Places an anchored cue on one cycle (timing rule 3), checking it fits between the
+    /// neighbouring anchor boundaries.
+    mutating func placeCue(_ cue: AnchoredCue, cycles: [CycleFrames], target: Int, step: Step, index: Int,
+                           stepStart: Int64) throws(PlanError) {
+        let length = try planner.clipDuration(cue.use, in: step)
+        let cycle = cycles[target]
+        let boundary = cue.anchor == .inhale ? cycle.inhale : cycle.exhale
+        let start: Int64
+        let room: Int64
+        switch (cue.anchor, cue.align) {
+        case (.inhale, .start):
+            start = boundary
+            room = cycle.exhale - boundary
+        case (.exhale, .start):
+            start = boundary
+            room = cycle.end - boundary
+        case (.inhale, .end):
+            start = boundary - length
+            room = boundary - (target > 0 ? cycles[target - 1].exhale : stepStart)
+        case (.exhale, .end):
+            start = boundary - length
+            room = boundary - cycle.inhale
+        }
+        guard length <= room else {
+            let phase = cue.anchor == .inhale ? "inhale" : "exhale"
+            let place = cue.align == .start ? "from the \(phase) of cycle \(target + 1)" : "before the \(phase) of cycle \(target + 1)"
+            throw PlanError(location: cue.use.location, message:
+                "cue '\(cue.use.id)' lasts \(planner.secondsText(length)) but there are only \(planner.secondsText(room)) \(place) in step '\(step.id)' (breath \(step.breath)); use a longer breath or a shorter cue")
+        }
+        addVoice(cue.use, step: step, index: index, anchor: cue.anchor == .inhale ? .inhale : .exhale,
+                 align: cue.align, start: start, length: length)
+    }
+
+    // MARK: Contract-relax
+
+    /// Each repetition: the tense cue on an inhale, the tension as the hold-in, the release cue on
+    /// the exhale's first frame, then one free cycle (timing rule 5).
+    mutating func addContractRelax(_ step: Step, index: Int, reps: Int, tension: Tenths, tense: CueUse,
+                                   release: CueUse) throws(PlanError) {
+        let pattern = step.breath
+        var clock = BreathClock(start: position, rate: rate)
+        var cycle = 1
+        for rep in 1...reps {
+            let frames = addCycle(pattern, holdIn: tension, clock: &clock, cycle: cycle, index: index, toneLevel: 1)
+            events.append(Event(kind: .tension(rep: rep), step: index, start: frames.holdIn, end: frames.exhale))
+            let tenseCue = AnchoredCue(use: tense, anchor: .inhale)
+            let releaseCue = AnchoredCue(use: release, anchor: .exhale)
+            try placeCue(tenseCue, cycles: [frames], target: 0, step: step, index: index, stepStart: position)
+            try placeCue(releaseCue, cycles: [frames], target: 0, step: step, index: index, stepStart: position)
+            _ = addCycle(pattern, holdIn: pattern.holdIn, clock: &clock, cycle: cycle + 1, index: index, toneLevel: 1)
+            cycle += 2
+        }
+        position = clock.position
+    }
+
+    // MARK: Finishing
+
+    /// Timing rule 6: two voice events never overlap.
+    func checkVoiceOverlaps(_ session: Session) throws(PlanError) {
+        let voices = events.indices.filter { if case .voice = events[$0].kind { true } else { false } }
+            .sorted { (events[$0].start, $0) < (events[$1].start, $1) }
+        for (earlier, later) in zip(voices, voices.dropFirst()) where events[later].start < events[earlier].end {
+            guard let first = voiceOrigins[earlier], let second = voiceOrigins[later] else { continue }
+            let overlap = events[earlier].end - events[later].start
+            throw PlanError(location: second.use.location, message:
+                "cue '\(second.use.id)' in step '\(second.step.id)' overlaps cue '\(first.use.id)' of step '\(first.step.id)' by \(planner.secondsText(overlap)); two voice cues never overlap")
+        }
+    }
+
+    func timeline(for session: Session) -> Timeline {
+        let order = events.indices.sorted { (events[$0].start, $0) < (events[$1].start, $1) }
+        return Timeline(sessionID: session.id, title: session.title, sampleRate: rate,
+                        channelCount: planner.options.channelCount, frameCount: position,
+                        steps: steps, events: order.map { events[$0] })
+    }
+}
+
+/// The first frame of each phase of one cycle, and of the next cycle.
+struct CycleFrames {
+    var inhale: Int64 = 0
+    var holdIn: Int64 = 0
+    var exhale: Int64 = 0
+    var holdOut: Int64 = 0
+    var end: Int64 = 0
+}
+
+/// Timing rule 1: a phase boundary is `round(cumulative seconds × rate)` of the running total
+/// since the step's start, never a sum of rounded phases.
+struct BreathClock {
+    let start: Int64
+    let rate: Int
+    private(set) var elapsed = Tenths.zero
+
+    init(start: Int64, rate: Int) {
+        self.start = start
+        self.rate = rate
+    }
+
+    var position: Int64 { start + elapsed.frames(at: rate) }
+
+    /// Moves on by `length`; returns the new position.
+    mutating func advance(by length: Tenths) -> Int64 {
+        elapsed = elapsed + length
+        return position
+    }
+}

@@ -1,0 +1,69 @@
+extension Timeline {
+    /// `mm:ss.ss` of a frame position.
+    public func clockText(_ position: Int64) -> String {
+        let hundredths = (position * 100 + Int64(sampleRate) / 2) / Int64(sampleRate)
+        let minutes = hundredths / 6000
+        let seconds = (hundredths % 6000) / 100
+        let fraction = hundredths % 100
+        return "\(minutes):\(seconds < 10 ? "0" : "")\(seconds).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    /// The human table of `psoas plan`: one row per step start, cue, hold, wait and tension
+    /// (breath phases are summed up on their step's row).
+    public var table: String {
+        var rows: [[String]] = [["position", "step", "what", "text"]]
+        for event in events {
+            let step = steps[event.step]
+            let what: String
+            var text = ""
+            switch event.kind {
+            case .step:
+                var summary = "▸ \(step.kind.rawValue)"
+                if let breath = step.breath {
+                    let cycles = events.reduce(0) { count, other in
+                        if other.step == event.step, case .breath(.inhale, _) = other.kind { count + 1 } else { count }
+                    }
+                    summary += ", \(cycles) × \(breath)"
+                }
+                what = summary + ", " + durationText(event.duration)
+            case let .voice(cue, cueText, anchor, align):
+                what = "voice \(cue)" + (anchor == .step ? "" : " (\(align == .start ? "on" : "ends on") \(anchor.rawValue))")
+                text = cueText
+            case let .hold(seconds, cycles):
+                what = "hold \(seconds) s → \(cycles) cycles, \(durationText(event.duration))"
+            case let .wait(exportSeconds):
+                what = "wait for the user (export: \(exportSeconds) s)"
+            case let .tension(rep):
+                what = "tension \(rep), \(durationText(event.duration))"
+            case .breath, .tone:
+                continue
+            }
+            rows.append([clockText(event.start), step.title, what, text])
+        }
+        rows.append([clockText(frameCount), "", "end (\(title))", ""])
+        let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            (0..<3).map { row[$0].padding(to: widths[$0]) }.joined(separator: "  ") + "  " + row[3]
+        }.map { $0.trimmingTrailingSpaces }.joined(separator: "\n") + "\n"
+    }
+
+    /// `1:00.00 min` or `6.00 s`.
+    func durationText(_ frames: Int64) -> String {
+        let hundredths = (frames * 100 + Int64(sampleRate) / 2) / Int64(sampleRate)
+        if hundredths >= 6000 { return clockText(frames) + " min" }
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    var trimmingTrailingSpaces: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

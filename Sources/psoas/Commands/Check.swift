@@ -1,0 +1,51 @@
+import ArgumentParser
+import SessionKit
+import Timeline
+
+/// `psoas check`: validate session files without playing them.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check session files: keys, values, cue ids and timing.",
+        discussion: "Exits 0 when every file is valid, 65 when one has problems, 66 when one is missing."
+    )
+
+    @Argument(help: ArgumentHelp("Session files to check.", valueName: "file"))
+    var files: [String]
+
+    @Option(help: ArgumentHelp("The voice pack whose clip lengths the timing is checked with.", valueName: "name"))
+    var voice: String = "de-espeak"
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one session file") }
+    }
+
+    func run() throws {
+        var worst: Int32 = 0
+        let library: Library
+        let manifest: CueManifest
+        do {
+            library = try Library.locate()
+            manifest = try library.manifest()
+        } catch {
+            try reportingFailures { throw error }
+            return
+        }
+        for file in files {
+            do {
+                try reportingFailures {
+                    let source = try library.source(at: file)
+                    let session = try SessionLoader(cues: manifest).load(source)
+                    let pack = try library.voicePack(voice, cues: manifest)
+                    let timeline = try PlannedSession.plan(session, source: source, manifest: manifest,
+                                                           pack: pack, options: PlanOptions())
+                    Console.error("\(file): ok (\(session.id), \(timeline.clockText(timeline.frameCount)) min)")
+                }
+            } catch let exit as ExitCode {
+                let code = exit.rawValue
+                worst = worst == Failure.ExitCodeValue.noInput.rawValue ? worst : max(worst, code)
+                if code == Failure.ExitCodeValue.noInput.rawValue { worst = code }
+            }
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SessionKit
+import Timeline
+
+/// `psoas plan`: the timeline of a session as a table, JSON or a picture.
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show when every cue, breath and hold happens.",
+        discussion: "Prints a table by default; --json prints the timeline for programs, --svg draws it."
+    )
+
+    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
+    var session: String = "psoas"
+
+    @OptionGroup var options: SessionOptions
+    @OptionGroup var format: FormatOptions
+
+    @Flag(help: "Print the timeline as JSON on stdout.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write a picture of the session to this SVG file.", valueName: "file"))
+    var svg: String?
+
+    func validate() throws {
+        if json, svg != nil { throw ValidationError("--json and --svg: choose one") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let library = try Library.locate()
+            let planned = try PlannedSession.prepare(
+                session, library: library, overrides: try options.overrides(), voice: options.voice,
+                options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: options.tones))
+            let timeline = planned.timeline
+            if json {
+                Console.output(timeline.json)
+            } else if let svg {
+                try OutputFile.writeAtomically(Data(timeline.svg.utf8), to: svg)
+                Console.error("wrote \(svg): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min")
+            } else {
+                Console.output(timeline.table)
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import SessionKit
+import Timeline
+
+/// `psoas sessions`: the built-in sessions.
+struct Sessions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the built-in sessions with their length at default settings."
+    )
+
+    @Flag(help: "Print the list as JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        try reportingFailures {
+            let library = try Library.locate()
+            var rows: [(id: String, title: String, timeline: Timeline)] = []
+            for id in library.builtinSessionIDs() {
+                let planned = try PlannedSession.prepare(id, library: library, overrides: SessionOverrides(),
+                                                         voice: "de-espeak", options: PlanOptions())
+                rows.append((id, planned.session.title, planned.timeline))
+            }
+            if json {
+                let items = rows.map { row -> String in
+                    var object = JSONObject()
+                    object.add("id", row.id)
+                    object.add("title", row.title)
+                    object.add("seconds", row.timeline.durationInSeconds, decimals: 2)
+                    return object.text
+                }
+                Console.output("[" + items.joined(separator: ",\n") + "]\n")
+                return
+            }
+            let idWidth = max(2, rows.map(\.id.count).max() ?? 0)
+            let titleWidth = max(5, rows.map(\.title.count).max() ?? 0)
+            var text = "id".padded(idWidth) + "  " + "title".padded(titleWidth) + "  duration\n"
+            for row in rows {
+                text += row.id.padded(idWidth) + "  " + row.title.padded(titleWidth) + "  "
+                    + row.timeline.clockText(row.timeline.frameCount) + " min\n"
+            }
+            Console.output(text)
+        }
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import SessionKit
+
+/// `psoas voice`: voice packs and the cues they speak.
+struct Voice: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Work with voice packs and the cue manifest.",
+        subcommands: [Cues.self]
+    )
+
+    /// `psoas voice cues`: every cue id with its German text.
+    struct Cues: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every cue id and its German text, tab-separated, on stdout."
+        )
+
+        func run() throws {
+            try reportingFailures {
+                let manifest = try Library.locate().manifest()
+                var text = ""
+                for id in manifest.ids {
+                    text += id + "\t" + (manifest.text(for: id) ?? "") + "\n"
+                }
+                Console.output(text)
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import SessionKit
+
+/// A reason to stop with a message on stderr and a documented exit code.
+struct Failure: Error {
+    var message: String
+    var code: ExitCodeValue
+
+    /// The exit codes of DESIGN.md (sysexits).
+    enum ExitCodeValue: Int32 {
+        case usage = 64
+        case dataError = 65
+        case noInput = 66
+        case unavailable = 69
+        case cannotCreate = 73
+        case ioError = 74
+        case interrupted = 130
+    }
+
+    static func usage(_ message: String) -> Failure { Failure(message: message, code: .usage) }
+    static func data(_ message: String) -> Failure { Failure(message: message, code: .dataError) }
+    static func noInput(_ message: String) -> Failure { Failure(message: message, code: .noInput) }
+}
+
+/// Runs a command body: a ``Failure`` or a diagnostic becomes its message on stderr and its exit code.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as Failure {
+        Console.error(failure.message)
+        throw ExitCode(failure.code.rawValue)
+    } catch let list as DiagnosticList {
+        Console.error(list.rendered)
+        throw ExitCode(Failure.ExitCodeValue.dataError.rawValue)
+    } catch let error as OverrideError {
+        Console.error("error: " + error.message)
+        throw ExitCode(Failure.ExitCodeValue.usage.rawValue)
+    }
+}

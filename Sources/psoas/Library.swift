@@ -1,0 +1,92 @@
+import AudioIO
+import Foundation
+import SessionKit
+import Sound
+
+/// Where the built-in sessions, the cue manifest and the voice packs are: the `Audio/` folder.
+///
+/// Found from `PSOAS_AUDIO_DIR`, else by walking up from the executable (a build inside the
+/// repository), else next to the sources it was built from.
+struct Library {
+    let audioDirectory: String
+
+    static func locate() throws -> Library {
+        if let override = ProcessInfo.processInfo.environment["PSOAS_AUDIO_DIR"], !override.isEmpty {
+            guard FileBytes.isDirectory(path: override + "/sessions") else {
+                throw Failure.noInput("PSOAS_AUDIO_DIR=\(override) has no sessions/ folder")
+            }
+            return Library(audioDirectory: override)
+        }
+        var candidates: [URL] = []
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = executable.deletingLastPathComponent()
+        for _ in 0..<6 {
+            candidates.append(folder.appendingPathComponent("Audio"))
+            folder = folder.deletingLastPathComponent()
+        }
+        let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(sourceRoot.appendingPathComponent("Audio"))
+        for candidate in candidates where FileBytes.isDirectory(path: candidate.path + "/sessions") {
+            return Library(audioDirectory: candidate.path)
+        }
+        throw Failure.noInput("cannot find the Audio/ folder with the built-in sessions; set PSOAS_AUDIO_DIR")
+    }
+
+    var sessionsDirectory: String { audioDirectory + "/sessions" }
+    var manifestPath: String { audioDirectory + "/cues/de.yaml" }
+    func voiceDirectory(_ name: String) -> String { audioDirectory + "/voices/" + name }
+
+    /// The ids of the built-in sessions, sorted.
+    func builtinSessionIDs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionsDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Reads a text file the user named or a built-in one.
+    /// - Throws: ``Failure`` (66) when it is missing; ``DiagnosticList`` when it is not text.
+    func source(at path: String) throws -> SourceFile {
+        guard let bytes = FileBytes.read(path: path) else {
+            throw Failure.noInput("error: \(path): no such file")
+        }
+        return try SourceFile(path: path, bytes: bytes)
+    }
+
+    /// The path of a session named on the command line: a file, or a built-in session id.
+    func sessionPath(for name: String) throws -> String {
+        if FileBytes.exists(path: name) { return name }
+        let builtin = "\(sessionsDirectory)/\(name).yaml"
+        if !name.contains("/"), !name.hasSuffix(".yaml"), FileBytes.exists(path: builtin) {
+            return builtin
+        }
+        let known = builtinSessionIDs().joined(separator: ", ")
+        throw Failure.noInput("error: no session '\(name)': no such file, and not a built-in session (\(known))")
+    }
+
+    func manifest() throws -> CueManifest {
+        try CueManifest.load(source(at: manifestPath))
+    }
+
+    /// Opens a voice pack by name (built-in) or folder path.
+    func voicePack(_ name: String, cues: CueManifest) throws -> VoicePack {
+        let directory = name.contains("/") ? name : voiceDirectory(name)
+        do {
+            return try VoicePack.open(directory: directory, cues: cues)
+        } catch {
+            throw Failure(packError: error)
+        }
+    }
+}
+
+extension Failure {
+    init(packError: VoicePack.LoadError) {
+        switch packError {
+        case let .missing(path):
+            self = .noInput("error: \(path): no such voice pack file")
+        case let .invalid(list):
+            self = .data(list.rendered)
+        case let .badClip(cue, error):
+            self = .data("error: clip for cue '\(cue)' cannot be read: \(error)")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import SessionKit
+import Sound
+import Timeline
+
+/// A session loaded, checked and planned: what `plan`, `play` and `export` start from.
+struct PlannedSession {
+    let session: Session
+    let source: SourceFile
+    let manifest: CueManifest
+    let pack: VoicePack
+    let timeline: Timeline
+
+    /// Loads the session named `name` (a file or a built-in id) and plans it.
+    /// - Throws: ``Failure`` or ``DiagnosticList`` with the documented exit codes.
+    static func prepare(_ name: String, library: Library, overrides: SessionOverrides, voice: String,
+                        options: PlanOptions) throws -> PlannedSession {
+        let manifest = try library.manifest()
+        let source = try library.source(at: library.sessionPath(for: name))
+        let session = try SessionLoader(cues: manifest).load(source, overrides: overrides)
+        let pack = try library.voicePack(voice, cues: manifest)
+        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
+        return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, timeline: timeline)
+    }
+
+    /// Plans a loaded session; a timing problem becomes a diagnostic in the session's file.
+    static func plan(_ session: Session, source: SourceFile, manifest: CueManifest, pack: VoicePack,
+                     options: PlanOptions) throws -> Timeline {
+        let durations: [String: Int64]
+        do {
+            durations = try pack.clipDurations(at: options.sampleRate)
+        } catch {
+            throw Failure(packError: error)
+        }
+        do {
+            return try Planner(options: options, manifest: manifest, clipDurations: durations).plan(session)
+        } catch {
+            throw DiagnosticList([Diagnostic(path: source.path, location: error.location, message: error.message)],
+                                 source: source.text)
+        }
+    }
+}

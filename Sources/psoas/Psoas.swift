@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Psoas: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "psoas",
+        abstract: "A guided psoas self-massage for closed eyes: German voice cues on the breath.",
+        discussion: """
+            Sessions are YAML files; the built-in ones live in Audio/sessions/ \
+            (see 'psoas sessions'). Human text goes to stderr, data to stdout.
+
+            Exit codes: 0 ok, 64 usage, 65 bad session/cue/pack data, 66 input file missing, \
+            69 audio device unavailable, 73 cannot create output, 74 I/O error, 130 interrupted.
+            """,
+        version: "0.1.0",
+        subcommands: [Plan.self, Check.self, Sessions.self, Voice.self],
+        defaultSubcommand: nil
+    )
+}

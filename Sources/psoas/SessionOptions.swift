@@ -1,0 +1,85 @@
+import ArgumentParser
+import SessionKit
+import Timeline
+
+extension ToneStyle: ExpressibleByArgument {}
+
+/// The session options shared by `play`, `export` and `plan`.
+struct SessionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds to hold each point (the session's 'hold' parameter).", valueName: "seconds"))
+    var hold: String?
+
+    @Option(help: ArgumentHelp("Breath pattern: inhale-exhale, inhale-hold-exhale or inhale-hold-exhale-hold, in seconds (4-6, 4-2-6).", valueName: "pattern"))
+    var breath: String?
+
+    @Option(help: ArgumentHelp("Which sides to massage: left, right or both (the 'sides' parameter).", valueName: "side"))
+    var sides: String?
+
+    @Option(help: ArgumentHelp("Minutes of constructive rest (the 'rest' parameter).", valueName: "minutes"))
+    var rest: String?
+
+    @Option(help: ArgumentHelp("The voice pack to speak the cues.", valueName: "name"))
+    var voice: String = "de-espeak"
+
+    @Option(help: "Breath pacing tones: glide, bell or off.")
+    var tones: ToneStyle = .glide
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set any session parameter.", valueName: "name=value"))
+    var assignments: [String] = []
+
+    func validate() throws {
+        if let breath {
+            do {
+                _ = try BreathPattern(parsing: breath)
+            } catch {
+                throw ValidationError("--breath: \(error.message)")
+            }
+        }
+        for assignment in assignments where !assignment.contains("=") || assignment.hasPrefix("=") {
+            throw ValidationError("--set '\(assignment)': expected name=value, like --set hold=45")
+        }
+        if let sides, !["left", "right", "both"].contains(sides) {
+            throw ValidationError("--sides '\(sides)': expected left, right or both")
+        }
+    }
+
+    /// The overrides these options make, in the order a user would read them.
+    func overrides() throws -> SessionOverrides {
+        var values: [SessionOverrides.Value] = []
+        if let hold { values.append(.init(name: "hold", value: hold, option: "--hold")) }
+        if let sides { values.append(.init(name: "sides", value: sides, option: "--sides")) }
+        if let rest { values.append(.init(name: "rest", value: rest, option: "--rest")) }
+        for assignment in assignments {
+            let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            values.append(.init(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "",
+                                option: "--set \(parts[0])"))
+        }
+        var pattern: BreathPattern?
+        if let breath {
+            do {
+                pattern = try BreathPattern(parsing: breath)
+            } catch {
+                throw Failure.usage("error: --breath: \(error.message)")
+            }
+        }
+        return SessionOverrides(values: values, breath: pattern)
+    }
+}
+
+/// The output format options of `plan` and `export`.
+struct FormatOptions: ParsableArguments {
+    @Option(help: "Output rate in frames per second: 44100, 48000 or 96000.")
+    var rate: Int = 48_000
+
+    @Option(help: "Output channels: 1 or 2.")
+    var channels: Int = 1
+
+    func validate() throws {
+        guard PlanOptions.supportedRates.contains(rate) else {
+            throw ValidationError("--rate \(rate): expected 44100, 48000 or 96000")
+        }
+        guard (1...2).contains(channels) else {
+            throw ValidationError("--channels \(channels): expected 1 or 2")
+        }
+    }
+}
