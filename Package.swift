@@ -59,8 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionKitTests",
-            dependencies: ["SessionKit", "PsoasTestSupport"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["SessionKit", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "TimelineTests",
@@ -71,8 +70,8 @@ let package = Package(
         ),
         .testTarget(
             name: "psoasTests",
-            dependencies: ["PsoasTestSupport"],
-            resources: [.copy("Snapshots")]
+            dependencies: ["PsoasTestSupport", "psoas"],
+            exclude: ["Snapshots", "Sessions"]
         ),
     ]
 )

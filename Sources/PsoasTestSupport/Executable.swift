@@ -1,0 +1,61 @@
+import Foundation
+
+/// What a run of the `psoas` binary printed and how it ended.
+public struct CommandResult: Sendable {
+    public var stdout: String
+    public var stderr: String
+    public var status: Int32
+}
+
+/// Runs the `psoas` binary built next to the test bundle.
+///
+/// - Parameters:
+///   - arguments: the command line after `psoas`.
+///   - environment: variables added to the test's own environment.
+///   - stdin: bytes for standard input (empty and closed by default).
+/// - Returns: stdout, stderr and the exit status.
+public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
+                     currentDirectory: String? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = psoasExecutable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes while the process runs so a full pipe never blocks it.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return CommandResult(stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self),
+                         status: process.terminationStatus)
+}
+
+/// The `psoas` binary in the build products folder of the running tests.
+public var psoasExecutable: URL {
+    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var folder = testBinary.deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = folder.appendingPathComponent("psoas")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        folder = folder.deletingLastPathComponent()
+    }
+    return testBinary.deletingLastPathComponent().appendingPathComponent("psoas")
+}
+
+/// The repository's root folder (where `Package.swift` is).
+public var repositoryRoot: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
