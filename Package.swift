@@ -24,6 +24,16 @@ let package = Package(
             pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]
         ),
+        .systemLibrary(
+            name: "CSamplerate",
+            pkgConfig: "samplerate",
+            providers: [.apt(["libsamplerate0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEbur128",
+            pkgConfig: "libebur128",
+            providers: [.apt(["libebur128-dev"])]
+        ),
 
         // MARK: - Libraries
         .target(
@@ -36,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "AudioIO",
-            dependencies: ["CAlsa", "CSndfile"]
+            dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128"]
         ),
         .target(
             name: "Sound",

@@ -31,3 +31,53 @@ public struct SoundFileInfo: Sendable, Hashable {
         return (numerator + Int64(sampleRate) - 1) / Int64(sampleRate)
     }
 }
+
+extension SoundFileInfo {
+    /// The cue markers of a WAV file, in file order.
+    /// - Throws: ``AudioIOError`` when libsndfile cannot open it.
+    public static func cues(path: String) throws(AudioIOError) -> [CueMarker] {
+        var info = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+            throw AudioIOError(call: "sf_open", subject: path, message: String(cString: sf_strerror(nil)))
+        }
+        defer { sf_close(handle) }
+        let table = UnsafeMutablePointer<psoas_sf_cues>.allocate(capacity: 1)
+        defer { table.deallocate() }
+        UnsafeMutableRawPointer(table).initializeMemory(as: UInt8.self, repeating: 0,
+                                                        count: MemoryLayout<psoas_sf_cues>.size)
+        guard sf_command(handle, Int32(SFC_GET_CUE), table, Int32(MemoryLayout<psoas_sf_cues>.size)) == SF_TRUE else {
+            return []
+        }
+        let count = Int(table.pointee.cue_count)
+        return withUnsafeBytes(of: &table.pointee.cue_points) { raw in
+            let points = raw.bindMemory(to: SF_CUE_POINT.self)
+            return (0..<min(count, points.count)).map { index in
+                let name = withUnsafeBytes(of: points[index].name) { bytes in
+                    String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                return CueMarker(position: Int64(points[index].sample_offset), name: name)
+            }
+        }
+    }
+
+    /// A metadata string of a file (title, artist, comment), or `nil`.
+    public static func string(_ kind: MetadataField, path: String) -> String? {
+        var info = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &info) else { return nil }
+        defer { sf_close(handle) }
+        guard let text = sf_get_string(handle, kind.code) else { return nil }
+        return String(cString: text)
+    }
+
+    public enum MetadataField: Sendable {
+        case title, artist, comment
+
+        var code: Int32 {
+            switch self {
+            case .title: Int32(SF_STR_TITLE)
+            case .artist: Int32(SF_STR_ARTIST)
+            case .comment: Int32(SF_STR_COMMENT)
+            }
+        }
+    }
+}

@@ -1,12 +1,50 @@
 import ArgumentParser
+import AudioIO
+import Foundation
 import SessionKit
+import Sound
 
 /// `psoas voice`: voice packs and the cues they speak.
 struct Voice: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Work with voice packs and the cue manifest.",
-        subcommands: [Cues.self]
+        subcommands: [Cues.self, Normalize.self]
     )
+
+    /// `psoas voice normalize`: the clip processing of voice packs, for Scripts/render-voice.
+    struct Normalize: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Process one clip for a voice pack: 48 kHz mono, trimmed, -18 LUFS, true peak <= -1 dBTP, 5 ms fades.",
+            shouldDisplay: false
+        )
+
+        @Argument(help: "The audio file to read.")
+        var input: String
+
+        @Argument(help: "The FLAC file to write.")
+        var output: String
+
+        func run() throws {
+            try reportingFailures {
+                let audio: MonoAudio
+                let result: (audio: MonoAudio, loudness: Loudness)
+                do throws(AudioIOError) {
+                    audio = try SoundFileReader.readMono(path: input)
+                    result = try ClipProcessor.prepare(audio)
+                } catch {
+                    throw Failure.data("error: \(input): \(error.message)")
+                }
+                do throws(OutputError) {
+                    try ClipProcessor.write(result.audio, to: output, title: output)
+                } catch {
+                    throw Failure(outputError: error)
+                }
+                let loudness = (result.loudness.integrated * 10).rounded() / 10
+                let peak = (result.loudness.truePeakDecibels * 10).rounded() / 10
+                Console.error("\(output): \(loudness) LUFS, true peak \(peak) dBTP, \(String(format: "%.2f", result.audio.duration)) s")
+            }
+        }
+    }
 
     /// `psoas voice cues`: every cue id with its German text.
     struct Cues: ParsableCommand {

@@ -1,0 +1,215 @@
+import Timeline
+
+/// One waveform placed on the timeline.
+struct RenderSource: Sendable {
+    var start: Int64
+    var end: Int64
+    /// Where its samples begin in the bank's storage.
+    var offset: Int
+    /// Linear gain, with the bank's 16-bit scale folded in.
+    var gain: Float
+}
+
+/// Mixes a timeline into blocks of float PCM: voice, plus tones ducked under the voice,
+/// through a gain stage that never clips.
+///
+/// Every sample is a pure function of its frame position, so rendering in any block sizes
+/// gives the same bits, and ``seek(to:)`` is exact.
+///
+/// Thread-safety: one thread renders. ``render(into:frameCount:)`` allocates nothing, takes
+/// no lock and never prints: it may run on the audio thread.
+public final class Renderer: @unchecked Sendable {
+    /// The largest block ``render(into:frameCount:)`` takes in one call.
+    public static let maximumBlock = 4096
+    /// Tones under a voice are lowered by 12 dB.
+    public static let duckGain: Float = 0.251_188_64
+    /// The duck ramps down before a cue starts and back up after it ends, in seconds.
+    public static let duckRampSeconds = 0.030
+
+    public let sampleRate: Int
+    public let channelCount: Int
+    public let frameCount: Int64
+    public private(set) var position: Int64 = 0
+    /// Master gain (1 = as rendered). Set it between calls.
+    public var gain: Float = 1
+
+    private let storage: [Int16]
+    private let voiceLanes: [[RenderSource]]
+    private let toneLanes: [[RenderSource]]
+    private var voiceCursors: [Int]
+    private var toneCursors: [Int]
+    private var duckCursors: [Int]
+    private let duckRamp: Int64
+    private let voiceBus: UnsafeMutableBufferPointer<Float>
+    private let toneBus: UnsafeMutableBufferPointer<Float>
+    private let duck: UnsafeMutableBufferPointer<Float>
+
+    /// - Parameters:
+    ///   - timeline: what to render.
+    ///   - bank: its waveforms; see ``RenderPlan``.
+    ///   - voices, tones: the sources, each with its bank offset and gain.
+    init(timeline: Timeline, bank: SampleBank, voices: [RenderSource], tones: [RenderSource]) {
+        sampleRate = timeline.sampleRate
+        channelCount = timeline.channelCount
+        frameCount = timeline.frameCount
+        storage = bank.storage
+        voiceLanes = Self.lanes(voices)
+        toneLanes = Self.lanes(tones)
+        voiceCursors = Array(repeating: 0, count: voiceLanes.count)
+        toneCursors = Array(repeating: 0, count: toneLanes.count)
+        duckCursors = Array(repeating: 0, count: voiceLanes.count)
+        duckRamp = Int64((Self.duckRampSeconds * Double(timeline.sampleRate)).rounded())
+        voiceBus = .allocate(capacity: Self.maximumBlock)
+        toneBus = .allocate(capacity: Self.maximumBlock)
+        duck = .allocate(capacity: Self.maximumBlock)
+    }
+
+    deinit {
+        voiceBus.deallocate()
+        toneBus.deallocate()
+        duck.deallocate()
+    }
+
+    /// Splits sources into lanes in which none overlaps the next, so one cursor per lane finds
+    /// every active source.
+    static func lanes(_ sources: [RenderSource]) -> [[RenderSource]] {
+        var lanes: [[RenderSource]] = []
+        for source in sources.sorted(by: { ($0.start, $0.end) < ($1.start, $1.end) }) {
+            if let index = lanes.firstIndex(where: { ($0.last?.end ?? .min) <= source.start }) {
+                lanes[index].append(source)
+            } else {
+                lanes.append([source])
+            }
+        }
+        return lanes
+    }
+
+    /// Moves the render position to `position` (clamped to the timeline).
+    public func seek(to newPosition: Int64) {
+        position = max(0, min(newPosition, frameCount))
+        for lane in voiceLanes.indices {
+            voiceCursors[lane] = Self.firstIndex(in: voiceLanes[lane], endingAfter: position)
+            duckCursors[lane] = Self.firstIndex(in: voiceLanes[lane], endingAfter: position - duckRamp)
+        }
+        for lane in toneLanes.indices {
+            toneCursors[lane] = Self.firstIndex(in: toneLanes[lane], endingAfter: position)
+        }
+    }
+
+    private static func firstIndex(in lane: [RenderSource], endingAfter position: Int64) -> Int {
+        var low = 0
+        var high = lane.count
+        while low < high {
+            let middle = (low + high) / 2
+            if lane[middle].end <= position { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Renders the next `frameCount` frames (at most ``maximumBlock``) as interleaved floats.
+    /// - Returns: the frames rendered; fewer than asked only at the end of the timeline.
+    public func render(into output: UnsafeMutablePointer<Float>, frameCount requested: Int) -> Int {
+        let count = Int(min(Int64(min(requested, Self.maximumBlock)), frameCount - position))
+        guard count > 0 else { return 0 }
+        let blockStart = position
+        let blockEnd = blockStart + Int64(count)
+        voiceBus.update(repeating: 0)
+        toneBus.update(repeating: 0)
+        storage.withUnsafeBufferPointer { samples in
+            for lane in voiceLanes.indices {
+                voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: voiceBus,
+                                         from: blockStart, to: blockEnd, samples: samples)
+            }
+            for lane in toneLanes.indices {
+                toneCursors[lane] = mix(toneLanes[lane], cursor: toneCursors[lane], into: toneBus,
+                                        from: blockStart, to: blockEnd, samples: samples)
+            }
+        }
+        let ducking = fillDuck(from: blockStart, to: blockEnd)
+        let master = gain
+        for index in 0..<count {
+            let tone = ducking ? toneBus[index] * duck[index] : toneBus[index]
+            let sample = Self.limit((voiceBus[index] + tone) * master)
+            for channel in 0..<channelCount {
+                output[index * channelCount + channel] = sample
+            }
+        }
+        position = blockEnd
+        return count
+    }
+
+    /// Adds every source of `lane` active in `[from, to)` into `bus`; returns the new cursor.
+    @inline(__always)
+    private func mix(_ lane: [RenderSource], cursor: Int, into bus: UnsafeMutableBufferPointer<Float>,
+                     from blockStart: Int64, to blockEnd: Int64, samples: UnsafeBufferPointer<Int16>) -> Int {
+        var cursor = cursor
+        while cursor < lane.count, lane[cursor].end <= blockStart { cursor += 1 }
+        var index = cursor
+        while index < lane.count, lane[index].start < blockEnd {
+            let source = lane[index]
+            let first = max(source.start, blockStart)
+            let last = min(source.end, blockEnd)
+            if first < last {
+                let busOffset = Int(first - blockStart)
+                let sampleOffset = source.offset + Int(first - source.start)
+                let gain = source.gain
+                for frame in 0..<Int(last - first) {
+                    bus[busOffset + frame] += Float(samples[sampleOffset + frame]) * gain
+                }
+            }
+            index += 1
+        }
+        return cursor
+    }
+
+    /// Fills ``duck`` for `[from, to)`; returns `false` when no voice is near (all 1).
+    private func fillDuck(from blockStart: Int64, to blockEnd: Int64) -> Bool {
+        var any = false
+        let ramp = duckRamp
+        let depth = 1 - Self.duckGain
+        for lane in voiceLanes.indices {
+            let voices = voiceLanes[lane]
+            var cursor = duckCursors[lane]
+            while cursor < voices.count, voices[cursor].end + ramp <= blockStart { cursor += 1 }
+            duckCursors[lane] = cursor
+            var index = cursor
+            while index < voices.count, voices[index].start - ramp < blockEnd {
+                let voice = voices[index]
+                if !any {
+                    duck.update(repeating: 1)
+                    any = true
+                }
+                let first = max(voice.start - ramp, blockStart)
+                let last = min(voice.end + ramp, blockEnd)
+                var frame = first
+                while frame < last {
+                    let value: Float
+                    if frame < voice.start {
+                        value = 1 - depth * Float(frame - (voice.start - ramp)) / Float(ramp)
+                    } else if frame < voice.end {
+                        value = Self.duckGain
+                    } else {
+                        value = Self.duckGain + depth * Float(frame - voice.end) / Float(ramp)
+                    }
+                    let slot = Int(frame - blockStart)
+                    if value < duck[slot] { duck[slot] = value }
+                    frame += 1
+                }
+                index += 1
+            }
+        }
+        return any
+    }
+
+    /// The gain stage's ceiling: linear below 0.9, softly saturating above, never reaching 1.
+    @inline(__always)
+    static func limit(_ sample: Float) -> Float {
+        let magnitude = abs(sample)
+        guard magnitude > 0.9 else { return sample }
+        let knee: Float = 0.9
+        let headroom: Float = 0.0999
+        let excess = (magnitude - knee) / headroom
+        let squashed = knee + headroom * (excess / (1 + excess))
+        return sample < 0 ? -squashed : squashed
+    }
+}

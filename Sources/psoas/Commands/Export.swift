@@ -1,0 +1,109 @@
+import ArgumentParser
+import AudioIO
+import Foundation
+import SessionKit
+import Sound
+import Timeline
+
+extension AudioFileFormat: ExpressibleByArgument {}
+
+/// `psoas export`: render a session to an audio file.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a session to an audio file (WAV, FLAC, Ogg Vorbis, MP3 or raw PCM).",
+        discussion: """
+            The format follows the file's extension unless --format says otherwise. \
+            '-o - --format raw' writes signed 16-bit little-endian PCM to stdout. \
+            The file appears only when it is complete; an existing file is replaced only then.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
+    var session: String = "psoas"
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for stdout (raw only).", valueName: "path"))
+    var output: String
+
+    @Option(help: "wav, flac, ogg, mp3 or raw (default: from the extension).")
+    var format: AudioFileFormat?
+
+    @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file.", valueName: "path.vtt"))
+    var captions: String?
+
+    @OptionGroup var options: SessionOptions
+    @OptionGroup var outputFormat: FormatOptions
+
+    func resolvedFormat() throws -> AudioFileFormat {
+        if let format { return format }
+        if output == "-" { throw ValidationError("-o - writes to stdout: add --format raw") }
+        guard let fromExtension = AudioFileFormat(path: output) else {
+            throw ValidationError("cannot tell the format of '\(output)' from its extension; add --format wav|flac|ogg|mp3|raw")
+        }
+        return fromExtension
+    }
+
+    func validate() throws {
+        let format = try resolvedFormat()
+        if output == "-", format != .raw { throw ValidationError("-o - writes raw PCM only: use --format raw") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let format = try resolvedFormat()
+            let library = try Library.locate()
+            let planned = try PlannedSession.prepare(
+                session, library: library, overrides: try options.overrides(), voice: options.voice,
+                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels,
+                                     tones: options.tones))
+            let timeline = planned.timeline
+            let renderer = try planned.renderer()
+            let sink: PCMSink
+            do throws(OutputError) {
+                if output == "-" {
+                    sink = StandardOutputSink()
+                } else {
+                    sink = try SoundFileSink(path: output, format: format, sampleRate: timeline.sampleRate,
+                                             channelCount: timeline.channelCount,
+                                             metadata: metadata(planned), cues: cueMarkers(timeline))
+                }
+                try Exporter.run(renderer, into: sink)
+            } catch {
+                throw Failure(outputError: error)
+            }
+            if let captions {
+                try OutputFile.writeAtomically(Data(timeline.webVTT.utf8), to: captions)
+            }
+            if output != "-" {
+                Console.error("wrote \(output): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min, \(format.rawValue) \(timeline.sampleRate) Hz")
+            }
+        }
+    }
+
+    func metadata(_ planned: PlannedSession) -> AudioMetadata {
+        let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        return AudioMetadata(title: planned.session.title, artist: "psoas",
+                             comment: "psoas export \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(options.voice) tones=\(options.tones.rawValue)")
+    }
+
+    func cueMarkers(_ timeline: Timeline) -> [CueMarker] {
+        timeline.steps.map { CueMarker(position: $0.start, name: $0.title) }
+    }
+}
+
+extension Failure {
+    init(outputError: OutputError) {
+        self.init(message: "error: " + outputError.message,
+                  code: outputError.kind == .cannotCreate ? .cannotCreate : .ioError)
+    }
+}
+
+extension PlannedSession {
+    /// A renderer for this session's timeline with its voice pack.
+    func renderer() throws -> Renderer {
+        do {
+            return try RenderPlan.renderer(for: timeline, pack: pack)
+        } catch {
+            throw Failure.data("error: \(error.description)")
+        }
+    }
+}
