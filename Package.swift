@@ -79,8 +79,12 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SoundTests",
+            dependencies: ["Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
+        ),
+        .testTarget(
             name: "psoasTests",
-            dependencies: ["PsoasTestSupport", "psoas"],
+            dependencies: ["PsoasTestSupport", "psoas", "AudioIO"],
             exclude: ["Snapshots", "Sessions"]
         ),
     ]

@@ -2,6 +2,8 @@ import Foundation
 
 /// What a run of the `psoas` binary printed and how it ended.
 public struct CommandResult: Sendable {
+    /// Standard output as bytes (for raw audio).
+    public var stdoutData: Data
     public var stdout: String
     public var stderr: String
     public var status: Int32
@@ -38,7 +40,7 @@ public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return CommandResult(stdout: String(decoding: outData, as: UTF8.self),
+    return CommandResult(stdoutData: outData, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self),
                          status: process.terminationStatus)
 }

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import PsoasTestSupport
 import Testing
@@ -91,11 +92,18 @@ import Testing
         #expect(result.stderr == "error: /nonexistent/session.yaml: no such file\n")
     }
 
+    /// The length of a built-in clip as the planner prints it (`1.87 s`).
+    func clipSeconds(_ cue: String) throws -> String {
+        let info = try SoundFileInfo.read(path: repositoryRoot.appendingPathComponent("Audio/voices/de-espeak/\(cue).flac").path)
+        let hundredths = (info.frameCount(at: 48_000) * 100 + 24_000) / 48_000
+        return String(format: "%d.%02d s", hundredths / 100, hundredths % 100)
+    }
+
     @Test func checkReportsACueTooLongForItsPhase() throws {
         let result = try runPsoas(["check", "Tests/psoasTests/Sessions/cue-too-long.yaml"], currentDirectory: repositoryRoot.path)
         #expect(result.status == 65)
         #expect(result.stderr == """
-            Tests/psoasTests/Sessions/cue-too-long.yaml:5:28: error: cue 'sink.exhale' lasts 1.86 s but there are only 1.50 s from the exhale of cycle 1 in step 'sink' (breath 4-1.5); use a longer breath or a shorter cue
+            Tests/psoasTests/Sessions/cue-too-long.yaml:5:28: error: cue 'sink.exhale' lasts \(try clipSeconds("sink.exhale")) but there are only 1.50 s from the exhale of cycle 1 in step 'sink' (breath 4-1.5); use a longer breath or a shorter cue
              5 |   - sink: {cycles: 2, say: sink.exhale, breath: 4-1.5}
                |                            ^
 
@@ -106,7 +114,7 @@ import Testing
         let result = try runPsoas(["check", "Tests/psoasTests/Sessions/overlap.yaml"], currentDirectory: repositoryRoot.path)
         #expect(result.status == 65)
         #expect(result.stderr == """
-            Tests/psoasTests/Sessions/overlap.yaml:8:17: error: cue 'hold.push' in step 'hold' overlaps cue 'hold.start' of step 'hold' by 3.47 s; two voice cues never overlap
+            Tests/psoasTests/Sessions/overlap.yaml:8:17: error: cue 'hold.push' in step 'hold' overlaps cue 'hold.start' of step 'hold' by \(try clipSeconds("hold.start")); two voice cues never overlap
              8 |         - {say: hold.push, at: exhale}
                |                 ^
 

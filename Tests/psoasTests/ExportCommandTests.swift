@@ -1,0 +1,154 @@
+import AudioIO
+import Foundation
+import PsoasTestSupport
+import Testing
+
+/// `psoas export` as a user runs it: formats, round trips, markers, captions, failures.
+@Suite struct ExportCommandTests {
+    let short = sessionFixture("short.yaml")
+
+    func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    func planned(_ arguments: [String]) throws -> [String: Any] {
+        let result = try runPsoas(["plan", "--json"] + arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Runs sox's `soxi -D` (duration in seconds).
+    func soxDuration(_ path: String) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/soxi")
+        process.arguments = ["-D", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    @Test func wavHasExactlyThePlannedFramesWithMarkersAndMetadata() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("short.wav").path
+        let result = try runPsoas(["export", short, "-o", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try planned([short])
+        let info = try SoundFileInfo.read(path: path)
+        #expect(info.frameCount == Int64(try #require(plan["frames"] as? Int)))
+        #expect(info.sampleRate == 48_000)
+        #expect(info.channelCount == 1)
+        let events = try #require(plan["events"] as? [[String: Any]])
+        let stepStarts = events.filter { $0["type"] as? String == "step" }.compactMap { $0["start"] as? Int }
+        let markers = try SoundFileInfo.cues(path: path)
+        #expect(markers.map { Int($0.position) } == stepStarts)
+        #expect(SoundFileInfo.string(.title, path: path) == "Kurz")
+        #expect(SoundFileInfo.string(.artist, path: path) == "psoas")
+    }
+
+    @Test(arguments: ["flac", "ogg", "mp3"])
+    func compressedFormatsAreReadableBySoxWithTheSameDuration(format: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("short.\(format)").path
+        let result = try runPsoas(["export", short, "-o", path, "--rate", "44100"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try planned([short, "--rate", "44100"])
+        let seconds = Double(try #require(plan["frames"] as? Int)) / 44_100
+        let measured = try soxDuration(path)
+        #expect(abs(measured - seconds) <= 0.1, "\(format): sox says \(measured) s, plan \(seconds) s")
+    }
+
+    @Test func captionsHaveOneCuePerVoiceEvent() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let audio = folder.appendingPathComponent("short.wav").path
+        let captions = folder.appendingPathComponent("short.vtt").path
+        let result = try runPsoas(["export", short, "-o", audio, "--captions", captions])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: captions, encoding: .utf8)
+        #expect(text.hasPrefix("WEBVTT\n\n"))
+        let events = try #require(try planned([short])["events"] as? [[String: Any]])
+        let voices = events.filter { $0["type"] as? String == "voice" }
+        #expect(text.components(separatedBy: " --> ").count - 1 == voices.count)
+        #expect(text.contains("00:00:00.000 --> "))
+        #expect(text.contains("Und mit dem Ausatmen loslassen."))
+    }
+
+    @Test func exportIsDeterministicAndRawStdoutIsTheWAVData() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = folder.appendingPathComponent("a.wav").path
+        let second = folder.appendingPathComponent("b.wav").path
+        #expect(try runPsoas(["export", short, "-o", first]).status == 0)
+        #expect(try runPsoas(["export", short, "-o", second]).status == 0)
+        let a = try Data(contentsOf: URL(fileURLWithPath: first))
+        let b = try Data(contentsOf: URL(fileURLWithPath: second))
+        #expect(a == b)
+        let pcm = try #require(wavData(a))
+        #expect(pcm.count == Int(try SoundFileInfo.read(path: first).frameCount) * 2)
+        let raw = try runPsoas(["export", short, "-o", "-", "--format", "raw"])
+        #expect(raw.status == 0, "\(raw.stderr)")
+        #expect(raw.stdoutData == pcm, "raw PCM on stdout equals the WAV's data chunk")
+        let rawFile = folder.appendingPathComponent("c.raw").path
+        #expect(try runPsoas(["export", short, "-o", rawFile]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: rawFile)) == pcm)
+    }
+
+    /// The payload of a WAV file's `data` chunk.
+    func wavData(_ wav: Data) -> Data? {
+        let bytes = [UInt8](wav)
+        var offset = 12
+        while offset + 8 <= bytes.count {
+            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
+            let size = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
+            if id == "data" { return Data(bytes[offset + 8..<min(bytes.count, offset + 8 + size)]) }
+            offset += 8 + size + (size & 1)
+        }
+        return nil
+    }
+
+    @Test func exportUnderAPathWhoseParentIsAFileExits73() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("file").path
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let result = try runPsoas(["export", short, "-o", file + "/out.wav"])
+        #expect(result.status == 73)
+        #expect(result.stderr == "error: cannot create \(file)/out.wav: \(file) is not a folder\n")
+    }
+
+    @Test func exportOverAFileSizeLimitExits74AndLeavesThePreviousFileIntact() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("out.wav").path
+        let previous = Data("the previous export".utf8)
+        FileManager.default.createFile(atPath: target, contents: previous)
+        let script = "ulimit -f 64; exec \"$0\" export \"$1\" -o \"$2\""
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script, psoasExecutable.path, short, target]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 74, "\(stderr)")
+        #expect(stderr.hasPrefix("error: cannot write \(target): "), "\(stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == previous)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != "out.wav" }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+    }
+
+    @Test func anUnknownExtensionIsAUsageError() throws {
+        let result = try runPsoas(["export", short, "-o", "/tmp/out.xyz"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("cannot tell the format of '/tmp/out.xyz' from its extension"))
+    }
+}
