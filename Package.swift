@@ -24,6 +24,7 @@ let package = Package(
             pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]
         ),
+        .systemLibrary(name: "CFileIO"),
         .systemLibrary(
             name: "CSamplerate",
             pkgConfig: "samplerate",
@@ -46,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "AudioIO",
-            dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128"]
+            dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128", "CFileIO"]
         ),
         .target(
             name: "Sound",

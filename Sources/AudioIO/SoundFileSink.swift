@@ -1,3 +1,4 @@
+import CFileIO
 import CSndfile
 #if canImport(Glibc)
 import Glibc
@@ -83,6 +84,9 @@ public final class SoundFileSink: PCMSink {
 
     public func write(_ samples: UnsafeBufferPointer<Int16>) throws(OutputError) {
         guard let base = samples.baseAddress, !samples.isEmpty else { return }
+        // Start writing back what is already in the page cache, so the final fsync in
+        // finish() has little left to wait for.
+        defer { if descriptor >= 0 { _ = psoas_start_writeback(descriptor) } }
         if let handle {
             let frames = sf_count_t(samples.count / channelCount)
             let written = sf_writef_short(handle, base, frames)

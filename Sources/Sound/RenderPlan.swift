@@ -21,6 +21,7 @@ public enum RenderPlan {
     /// - Throws: ``Failure`` naming the cue and file of a clip that cannot be decoded.
     public static func renderer(for timeline: Timeline, pack: VoicePack) throws(Failure) -> Renderer {
         var bank = SampleBank()
+        bank.reserve(storageNeeded(by: timeline))
         var voices: [RenderSource] = []
         var tones: [RenderSource] = []
         let rate = timeline.sampleRate
@@ -48,6 +49,22 @@ public enum RenderPlan {
             }
         }
         return Renderer(timeline: timeline, bank: bank, voices: voices, tones: tones)
+    }
+
+    /// How many samples the bank holds for `timeline`: each clip and each distinct tone once.
+    static func storageNeeded(by timeline: Timeline) -> Int {
+        var keys = Set<String>()
+        var total = 0
+        for event in timeline.events {
+            let key: String
+            switch event.kind {
+            case let .voice(cue, _, _, _): key = "voice:\(cue)"
+            case let .tone(name, _): key = "tone:\(name.rawValue):\(event.duration)"
+            case .step, .breath, .hold, .wait, .tension: continue
+            }
+            if keys.insert(key).inserted { total += Int(event.duration) }
+        }
+        return total
     }
 
     /// Decodes the clip of `cue` at `rate`, exactly `frameCount` long, with 5 ms ramps.

@@ -1,3 +1,4 @@
+import AudioIO
 import Timeline
 
 /// One waveform placed on the timeline.
@@ -43,6 +44,7 @@ public final class Renderer: @unchecked Sendable {
     private let voiceBus: UnsafeMutableBufferPointer<Float>
     private let toneBus: UnsafeMutableBufferPointer<Float>
     private let duck: UnsafeMutableBufferPointer<Float>
+    private let shorts: UnsafeMutablePointer<Int16>
 
     /// - Parameters:
     ///   - timeline: what to render.
@@ -62,12 +64,14 @@ public final class Renderer: @unchecked Sendable {
         voiceBus = .allocate(capacity: Self.maximumBlock)
         toneBus = .allocate(capacity: Self.maximumBlock)
         duck = .allocate(capacity: Self.maximumBlock)
+        shorts = .allocate(capacity: Self.maximumBlock)
     }
 
     deinit {
         voiceBus.deallocate()
         toneBus.deallocate()
         duck.deallocate()
+        shorts.deallocate()
     }
 
     /// Splits sources into lanes in which none overlaps the next, so one cursor per lane finds
@@ -109,12 +113,45 @@ public final class Renderer: @unchecked Sendable {
     /// Renders the next `frameCount` frames (at most ``maximumBlock``) as interleaved floats.
     /// - Returns: the frames rendered; fewer than asked only at the end of the timeline.
     public func render(into output: UnsafeMutablePointer<Float>, frameCount requested: Int) -> Int {
+        let count = mixNextBlock(requested)
+        guard count > 0 else { return 0 }
+        let mono = voiceBus.baseAddress!
+        if channelCount == 1 {
+            output.update(from: mono, count: count)
+        } else {
+            for index in 0..<count {
+                for channel in 0..<channelCount { output[index * channelCount + channel] = mono[index] }
+            }
+        }
+        return count
+    }
+
+    /// Renders the next `frameCount` frames (at most ``maximumBlock``) as interleaved 16-bit
+    /// samples, converted as ``PCM/convert(_:into:count:)`` does.
+    /// - Returns: the frames rendered; fewer than asked only at the end of the timeline.
+    public func render(into output: UnsafeMutablePointer<Int16>, frameCount requested: Int) -> Int {
+        let count = mixNextBlock(requested)
+        guard count > 0 else { return 0 }
+        let mono = voiceBus.baseAddress!
+        if channelCount == 1 {
+            PCM.convert(mono, into: output, count: count)
+        } else {
+            PCM.convert(mono, into: shorts, count: count)
+            for index in 0..<count {
+                for channel in 0..<channelCount { output[index * channelCount + channel] = shorts[index] }
+            }
+        }
+        return count
+    }
+
+    /// Mixes the next block into the voice bus (mono, after the gain stage); returns its length.
+    private func mixNextBlock(_ requested: Int) -> Int {
         let count = Int(min(Int64(min(requested, Self.maximumBlock)), frameCount - position))
         guard count > 0 else { return 0 }
         let blockStart = position
         let blockEnd = blockStart + Int64(count)
-        voiceBus.update(repeating: 0)
-        toneBus.update(repeating: 0)
+        UnsafeMutableBufferPointer(rebasing: voiceBus[0..<count]).update(repeating: 0)
+        UnsafeMutableBufferPointer(rebasing: toneBus[0..<count]).update(repeating: 0)
         storage.withUnsafeBufferPointer { samples in
             for lane in voiceLanes.indices {
                 voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: voiceBus,
@@ -125,14 +162,25 @@ public final class Renderer: @unchecked Sendable {
                                         from: blockStart, to: blockEnd, samples: samples)
             }
         }
-        let ducking = fillDuck(from: blockStart, to: blockEnd)
+        let ducking = fillDuck(from: blockStart, to: blockEnd, count: count)
         let master = gain
+        let voice = voiceBus.baseAddress!
+        let tone = toneBus.baseAddress!
+        // Sum into the voice bus (vectorisable), then the ceiling only if a sample needs it.
+        if ducking {
+            let duckValues = duck.baseAddress!
+            for index in 0..<count { voice[index] = (voice[index] + tone[index] * duckValues[index]) * master }
+        } else {
+            for index in 0..<count { voice[index] = (voice[index] + tone[index]) * master }
+        }
+        // The largest magnitude, compared as bit patterns (for non-negative floats their order),
+        // an integer reduction that vectorises.
+        var loudest: Int32 = 0
         for index in 0..<count {
-            let tone = ducking ? toneBus[index] * duck[index] : toneBus[index]
-            let sample = Self.limit((voiceBus[index] + tone) * master)
-            for channel in 0..<channelCount {
-                output[index * channelCount + channel] = sample
-            }
+            loudest = max(loudest, Int32(bitPattern: voice[index].bitPattern & 0x7FFF_FFFF))
+        }
+        if Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
+            for index in 0..<count { voice[index] = Self.limit(voice[index]) }
         }
         position = blockEnd
         return count
@@ -150,11 +198,11 @@ public final class Renderer: @unchecked Sendable {
             let first = max(source.start, blockStart)
             let last = min(source.end, blockEnd)
             if first < last {
-                let busOffset = Int(first - blockStart)
-                let sampleOffset = source.offset + Int(first - source.start)
+                let target = bus.baseAddress! + Int(first - blockStart)
+                let origin = samples.baseAddress! + source.offset + Int(first - source.start)
                 let gain = source.gain
                 for frame in 0..<Int(last - first) {
-                    bus[busOffset + frame] += Float(samples[sampleOffset + frame]) * gain
+                    target[frame] += Float(origin[frame]) * gain
                 }
             }
             index += 1
@@ -163,10 +211,11 @@ public final class Renderer: @unchecked Sendable {
     }
 
     /// Fills ``duck`` for `[from, to)`; returns `false` when no voice is near (all 1).
-    private func fillDuck(from blockStart: Int64, to blockEnd: Int64) -> Bool {
+    private func fillDuck(from blockStart: Int64, to blockEnd: Int64, count: Int) -> Bool {
         var any = false
         let ramp = duckRamp
         let depth = 1 - Self.duckGain
+        let inverseRamp = 1 / Float(ramp)
         for lane in voiceLanes.indices {
             let voices = voiceLanes[lane]
             var cursor = duckCursors[lane]
@@ -176,24 +225,38 @@ public final class Renderer: @unchecked Sendable {
             while index < voices.count, voices[index].start - ramp < blockEnd {
                 let voice = voices[index]
                 if !any {
-                    duck.update(repeating: 1)
+                    UnsafeMutableBufferPointer(rebasing: duck[0..<count]).update(repeating: 1)
                     any = true
                 }
-                let first = max(voice.start - ramp, blockStart)
-                let last = min(voice.end + ramp, blockEnd)
-                var frame = first
-                while frame < last {
-                    let value: Float
-                    if frame < voice.start {
-                        value = 1 - depth * Float(frame - (voice.start - ramp)) / Float(ramp)
-                    } else if frame < voice.end {
-                        value = Self.duckGain
-                    } else {
-                        value = Self.duckGain + depth * Float(frame - voice.end) / Float(ramp)
+                let slots = duck.baseAddress!
+                let rampDown = voice.start - ramp
+                // Ramp down before the cue, flat under it, ramp up after it; each value a
+                // function of the frame alone, so any block size gives the same bits.
+                var first = max(rampDown, blockStart)
+                var last = min(voice.start, blockEnd)
+                if first < last {
+                    let base = slots + Int(first - blockStart)
+                    let offset = Int32(first - rampDown)
+                    for frame in 0..<Int32(last - first) {
+                        let value = 1 - depth * Float(offset + frame) * inverseRamp
+                        if value < base[Int(frame)] { base[Int(frame)] = value }
                     }
-                    let slot = Int(frame - blockStart)
-                    if value < duck[slot] { duck[slot] = value }
-                    frame += 1
+                }
+                first = max(voice.start, blockStart)
+                last = min(voice.end, blockEnd)
+                if first < last {
+                    let base = slots + Int(first - blockStart)
+                    for frame in 0..<Int(last - first) where Self.duckGain < base[frame] { base[frame] = Self.duckGain }
+                }
+                first = max(voice.end, blockStart)
+                last = min(voice.end + ramp, blockEnd)
+                if first < last {
+                    let base = slots + Int(first - blockStart)
+                    let offset = Int32(first - voice.end)
+                    for frame in 0..<Int32(last - first) {
+                        let value = Self.duckGain + depth * Float(offset + frame) * inverseRamp
+                        if value < base[Int(frame)] { base[Int(frame)] = value }
+                    }
                 }
                 index += 1
             }
@@ -201,12 +264,15 @@ public final class Renderer: @unchecked Sendable {
         return any
     }
 
+    /// Where the gain stage's ceiling starts to bend.
+    static let ceilingKnee: Float = 0.9
+
     /// The gain stage's ceiling: linear below 0.9, softly saturating above, never reaching 1.
     @inline(__always)
     static func limit(_ sample: Float) -> Float {
         let magnitude = abs(sample)
-        guard magnitude > 0.9 else { return sample }
-        let knee: Float = 0.9
+        guard magnitude > ceilingKnee else { return sample }
+        let knee: Float = ceilingKnee
         let headroom: Float = 0.0999
         let excess = (magnitude - knee) / headroom
         let squashed = knee + headroom * (excess / (1 + excess))

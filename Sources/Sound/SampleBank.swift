@@ -14,6 +14,11 @@ public struct SampleBank: Sendable {
 
     public init() {}
 
+    /// Makes room for `sampleCount` samples in all, so adding them never copies the storage.
+    public mutating func reserve(_ sampleCount: Int) {
+        storage.reserveCapacity(sampleCount)
+    }
+
     /// The slice stored under `key`, if any.
     public func slice(_ key: String) -> Slice? { slices[key] }
 
@@ -22,7 +27,6 @@ public struct SampleBank: Sendable {
     public mutating func add(_ key: String, samples: [Float]) -> Slice {
         if let existing = slices[key] { return existing }
         let slice = Slice(offset: storage.count, count: samples.count)
-        storage.reserveCapacity(storage.count + samples.count)
         for sample in samples {
             let scaled = (sample * 32_767).rounded(.toNearestOrEven)
             storage.append(Int16(max(-32_767, min(32_767, scaled))))

@@ -118,7 +118,7 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("file").path
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         let result = try runPsoas(["export", short, "-o", file + "/out.wav"])
         #expect(result.status == 73)
         #expect(result.stderr == "error: cannot create \(file)/out.wav: \(file) is not a folder\n")
@@ -129,7 +129,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let target = folder.appendingPathComponent("out.wav").path
         let previous = Data("the previous export".utf8)
-        FileManager.default.createFile(atPath: target, contents: previous)
+        _ = FileManager.default.createFile(atPath: target, contents: previous)
         let script = "ulimit -f 64; exec \"$0\" export \"$1\" -o \"$2\""
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
