@@ -34,7 +34,7 @@ public final class SoundFileSink: PCMSink {
         }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         temporaryPath = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(name).partial-\(getpid())"
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw OutputError(.cannotCreate, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
@@ -122,6 +122,10 @@ public final class SoundFileSink: PCMSink {
             }
         }
         guard descriptor >= 0 else { throw OutputError(.io, "cannot write \(path): already closed") }
+        if format == .ogg, !OggSerial.normalize(descriptor: descriptor) {
+            abort()
+            throw OutputError(.io, "cannot write \(path): the Ogg stream could not be finished")
+        }
         let fd = descriptor
         descriptor = -1
         guard fsync(fd) == 0 || errno == EINVAL, close(fd) == 0 else {

@@ -65,6 +65,17 @@ import Testing
         #expect(abs(measured - seconds) <= 0.1, "\(format): sox says \(measured) s, plan \(seconds) s")
     }
 
+    @Test(arguments: ["flac", "ogg", "mp3"])
+    func compressedExportsAreRepeatableByteForByte(format: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = folder.appendingPathComponent("a.\(format)").path
+        let second = folder.appendingPathComponent("b.\(format)").path
+        #expect(try runPsoas(["export", short, "-o", first]).status == 0)
+        #expect(try runPsoas(["export", short, "-o", second]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: second)))
+    }
+
     @Test func captionsHaveOneCuePerVoiceEvent() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
