@@ -8,9 +8,12 @@ public struct Parameter: Sendable, Hashable {
     public var maximum: Double?
     public var unit: String?
     public var choices: [String]?
+    /// Defaults that depend on the session's `level` parameter (`{beginner: 45}`).
+    public var levelDefaults: [String: String]
 
     public init(name: String, value: String, defaultValue: String, minimum: Double? = nil,
-                maximum: Double? = nil, unit: String? = nil, choices: [String]? = nil) {
+                maximum: Double? = nil, unit: String? = nil, choices: [String]? = nil,
+                levelDefaults: [String: String] = [:]) {
         self.name = name
         self.value = value
         self.defaultValue = defaultValue
@@ -18,6 +21,7 @@ public struct Parameter: Sendable, Hashable {
         self.maximum = maximum
         self.unit = unit
         self.choices = choices
+        self.levelDefaults = levelDefaults
     }
 
     /// Why `candidate` is not allowed, or `nil` when it is.

@@ -121,21 +121,48 @@ final class SessionReader {
             collecting {
                 let name = try self.identifier(keyNode, key: "a parameter name")
                 let fields = try self.mapping(valueNode, in: "parameter '\(name)'",
-                                              allowed: ["default", "min", "max", "unit", "choices"])
+                                              allowed: ["default", "min", "max", "unit", "choices", "levels"])
                 let defaultNode = try self.required(fields, "default", of: valueNode, in: "parameter '\(name)'")
                 let defaultValue = try self.scalarText(defaultNode, key: "default")
                 let minimum = try fields["min"].map { try self.number($0, key: "min") }
                 let maximum = try fields["max"].map { try self.number($0, key: "max") }
                 let unit = try fields["unit"].map { try self.scalarText($0, key: "unit") }
                 let choices = try fields["choices"].map { try self.choiceList($0) }
-                let parameter = Parameter(name: name, value: defaultValue, defaultValue: defaultValue,
+                var parameter = Parameter(name: name, value: defaultValue, defaultValue: defaultValue,
                                           minimum: minimum, maximum: maximum, unit: unit, choices: choices)
                 if let problem = parameter.problem(with: defaultValue) {
                     throw self.error(defaultNode, "the default of parameter '\(name)' is not allowed: \(problem)")
                 }
+                if let levelsNode = fields["levels"] {
+                    parameter.levelDefaults = try self.levelDefaults(levelsNode, for: parameter)
+                }
                 self.parameters.append(parameter)
             }
         }
+    }
+
+    /// `levels: {beginner: 45, advanced: 75}`: the parameter's default at each level of the
+    /// session's `level` parameter (which must be declared first).
+    func levelDefaults(_ node: Node, for parameter: Parameter) throws -> [String: String] {
+        guard case let .mapping(mapping) = node else {
+            throw error(node, "expected a mapping of level to value for 'levels', found \(node.shapeDescription)")
+        }
+        guard let level = parameters.first(where: { $0.name == "level" }), let levels = level.choices else {
+            throw error(node, "'levels' needs a parameter 'level' with choices, declared before '\(parameter.name)'")
+        }
+        var result: [String: String] = [:]
+        for (keyNode, valueNode) in mapping {
+            let name = try scalarText(keyNode, key: "a level")
+            guard levels.contains(name) else {
+                throw error(keyNode, "unknown level '\(name)'; parameter 'level' has: \(levels.joined(separator: ", "))")
+            }
+            let value = try scalarText(valueNode, key: name)
+            if let problem = parameter.problem(with: value) {
+                throw error(valueNode, "the \(name) default of parameter '\(parameter.name)' is not allowed: \(problem)")
+            }
+            result[name] = value
+        }
+        return result
     }
 
     func choiceList(_ node: Node) throws -> [String] {
@@ -146,6 +173,7 @@ final class SessionReader {
     }
 
     func applyOverrides(_ overrides: SessionOverrides) throws {
+        var overridden = Set<String>()
         for override in overrides.values {
             guard let index = parameters.firstIndex(where: { $0.name == override.name }) else {
                 let known = parameters.map(\.name)
@@ -156,6 +184,12 @@ final class SessionReader {
                 throw OverrideError(message: "\(override.option): \(problem)")
             }
             parameters[index].value = override.value
+            overridden.insert(override.name)
+        }
+        // Defaults that follow the level, unless the command line set the value itself.
+        guard let level = parameters.first(where: { $0.name == "level" })?.value else { return }
+        for index in parameters.indices where !overridden.contains(parameters[index].name) {
+            if let value = parameters[index].levelDefaults[level] { parameters[index].value = value }
         }
     }
 
@@ -297,15 +331,17 @@ final class SessionReader {
         return tenths
     }
 
-    func count(_ node: Node, key: String) throws -> Int {
+    func count(_ node: Node, key: String, minimum: Int = 1) throws -> Int {
         let (value, parameter) = try resolvedScalar(node, key: key)
-        guard let number = Int(value), number >= 1, number <= 100_000 else {
-            throw error(node, "expected a whole number of at least 1 for '\(key)', found '\(value)'"
+        guard let number = Int(value), number >= minimum, number <= 100_000 else {
+            let expected = minimum == 0 ? "a whole number" : "a whole number of at least \(minimum)"
+            throw error(node, "expected \(expected) for '\(key)', found '\(value)'"
                 + (parameter.map { " (from parameter $\($0))" } ?? ""))
         }
         return number
     }
 
+    /// A cue id, with `{side}` and `{parameter}` placeholders filled in.
     func cue(_ node: Node, key: String, side: Side?) throws -> CueUse {
         let raw = try scalarText(node, key: key)
         var id = raw
@@ -314,6 +350,16 @@ final class SessionReader {
                 throw error(node, "'{side}' in cue '\(raw)' only works inside a sides block")
             }
             id = raw.replacingAll("{side}", with: side.rawValue)
+        }
+        while let open = id.firstIndex(of: "{") {
+            guard let close = id[open...].firstIndex(of: "}") else {
+                throw error(node, "unclosed '{' in cue '\(raw)'")
+            }
+            let name = String(id[id.index(after: open)..<close])
+            guard let parameter = parameters.first(where: { $0.name == name }) else {
+                throw error(node, "unknown parameter '{\(name)}' in cue '\(raw)'")
+            }
+            id.replaceSubrange(open...close, with: parameter.value)
         }
         if let cues, cues.text(for: id) == nil {
             throw error(node, "unknown cue '\(id)'; it is not in the cue manifest \(cues.path)")

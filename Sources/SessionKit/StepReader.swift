@@ -103,24 +103,29 @@ struct StepReader {
         }
     }
 
-    /// `cycles`, `minutes` or `seconds`: exactly one.
+    /// `cycles`, `minutes` or `seconds`: exactly one that is not 0. When the values come from
+    /// parameters (as in `atem`, where the user sets minutes or cycles), a 0 leaves the length
+    /// to the others, and of several non-zero ones `cycles` wins, then `minutes`.
     func length(_ fields: [String: Node]) throws -> Step.Length {
-        let given = ["cycles", "minutes", "seconds"].filter { fields[$0] != nil }
-        guard given.count == 1, let key = given.first, let valueNode = fields[key] else {
-            let found = given.isEmpty ? "none" : given.joined(separator: " and ")
+        var lengths: [(key: String, length: Step.Length, fromParameter: Bool)] = []
+        for key in ["cycles", "minutes", "seconds"] {
+            guard let valueNode = fields[key] else { continue }
+            let fromParameter = try reader.resolvedScalar(valueNode, key: key).parameter != nil
+            if key == "cycles" {
+                let cycles = try reader.count(valueNode, key: key, minimum: 0)
+                if cycles > 0 { lengths.append((key, .cycles(cycles), fromParameter)) }
+                continue
+            }
+            let value = try reader.seconds(valueNode, key: key)
+            guard value > .zero else { continue }
+            lengths.append((key, .duration(key == "minutes" ? value * 60 : value), fromParameter))
+        }
+        let literal = lengths.filter { !$0.fromParameter }
+        guard let length = lengths.first, lengths.count == 1 || literal.isEmpty else {
+            let found = lengths.isEmpty ? "none longer than 0" : lengths.map(\.key).joined(separator: " and ")
             throw reader.error(node, "\(context) needs exactly one of 'cycles', 'minutes' or 'seconds', found \(found)")
         }
-        switch key {
-        case "cycles": return .cycles(try reader.count(valueNode, key: key))
-        case "minutes":
-            let minutes = try reader.seconds(valueNode, key: key)
-            guard minutes > .zero else { throw reader.error(valueNode, "'minutes' must be longer than 0") }
-            return .duration(minutes * 60)
-        default:
-            let seconds = try reader.seconds(valueNode, key: key)
-            guard seconds > .zero else { throw reader.error(valueNode, "'seconds' must be longer than 0") }
-            return .duration(seconds)
-        }
+        return length.length
     }
 
     /// `say` (a cue on the first inhale) followed by the `cues` list.

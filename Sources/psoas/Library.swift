@@ -90,3 +90,23 @@ extension Failure {
         }
     }
 }
+
+extension Library {
+    /// Every built-in session at its defaults and at each of its levels, labelled, for
+    /// checks that must hold for all of them.
+    func builtinVariants(manifest: CueManifest) throws -> [(label: String, session: Session)] {
+        var variants: [(label: String, session: Session)] = []
+        let loader = SessionLoader(cues: manifest)
+        for id in builtinSessionIDs() {
+            let source = try source(at: "\(sessionsDirectory)/\(id).yaml")
+            let session = try loader.load(source)
+            variants.append((id, session))
+            let levels = session.parameters.first { $0.name == "level" }?.choices ?? []
+            for level in levels {
+                let overrides = SessionOverrides(values: [.init(name: "level", value: level, option: "--level")])
+                variants.append(("\(id) --level \(level)", try loader.load(source, overrides: overrides)))
+            }
+        }
+        return variants
+    }
+}

@@ -18,6 +18,9 @@ struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Minutes of constructive rest (the 'rest' parameter).", valueName: "minutes"))
     var rest: String?
 
+    @Option(help: ArgumentHelp("beginner (a ball, gentler, shorter holds, fewer reps) or advanced (the psoas tool, longer holds, more reps); the session's 'level' parameter.", valueName: "level"))
+    var level: String?
+
     @Option(help: ArgumentHelp("The voice pack to speak the cues.", valueName: "name"))
     var voice: String = "de-espeak"
 
@@ -49,6 +52,7 @@ struct SessionOptions: ParsableArguments {
         if let hold { values.append(.init(name: "hold", value: hold, option: "--hold")) }
         if let sides { values.append(.init(name: "sides", value: sides, option: "--sides")) }
         if let rest { values.append(.init(name: "rest", value: rest, option: "--rest")) }
+        if let level { values.append(.init(name: "level", value: level, option: "--level")) }
         for assignment in assignments {
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             values.append(.init(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "",

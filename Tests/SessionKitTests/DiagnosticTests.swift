@@ -88,7 +88,7 @@ import Testing
             steps:
               - breathe: {cycles: three}
             """, """
-            s.yaml:4:23: error: expected a whole number of at least 1 for 'cycles', found 'three'
+            s.yaml:4:23: error: expected a whole number for 'cycles', found 'three'
              4 |   - breathe: {cycles: three}
                |                       ^
             """)

@@ -71,7 +71,7 @@ import Testing
     @Test func unknownSetParameterIsAUsageError() throws {
         let result = try runPsoas(["plan", "psoas", "--set", "tempo=3"])
         #expect(result.status == 64)
-        #expect(result.stderr == "error: --set tempo: this session has no parameter 'tempo'; its parameters are: hold, sides, rest, reps\n")
+        #expect(result.stderr == "error: --set tempo: this session has no parameter 'tempo'; its parameters are: level, hold, reps, sides, rest\n")
     }
 
     @Test func missingSessionExits66() throws {
@@ -137,6 +137,8 @@ import Testing
         let frames = try #require(object["frames"] as? Int)
         let hundredths = (frames * 100 + 24_000) / 48_000
         let clock = String(format: "%d:%02d.%02d", hundredths / 6000, (hundredths % 6000) / 100, hundredths % 100)
-        #expect(result.stdout.contains("psoas  Psoas-Selbstmassage  \(clock) min"), "\(result.stdout)")
+        let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("psoas ") }
+        let columns = line?.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        #expect(columns == ["psoas", "Psoas-Selbstmassage", clock, "min"], "\(result.stdout)")
     }
 }

@@ -8,8 +8,39 @@ import Sound
 struct Voice: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Work with voice packs and the cue manifest.",
-        subcommands: [Cues.self, Normalize.self]
+        subcommands: [Check.self, Cues.self, Normalize.self]
     )
+
+    /// `psoas voice check`: is a pack complete, in time and at the right loudness?
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a voice pack: cues without a clip, clips too long for their breath phase, clips off the loudness target.",
+            discussion: "Exits 0 only when the pack is complete; 65 otherwise."
+        )
+
+        @Argument(help: ArgumentHelp("A pack name or folder.", valueName: "pack"))
+        var pack: String = "de-espeak"
+
+        func run() throws {
+            try reportingFailures {
+                let library = try Library.locate()
+                let manifest = try library.manifest()
+                let voicePack = try library.voicePack(pack, cues: manifest)
+                let sessions = try library.builtinVariants(manifest: manifest)
+                let report = PackCheck.run(pack: voicePack, manifest: manifest, sessions: sessions)
+                var lines: [String] = []
+                for id in report.missing { lines.append("missing clip: \(id)") }
+                for problem in report.timing { lines.append("too long: \(problem)") }
+                for problem in report.loudness { lines.append("loudness: \(problem)") }
+                lines.forEach { Console.error($0) }
+                let summary = "\(voicePack.manifest.name): \(report.clipCount) of \(manifest.ids.count) cues have a clip; \(sessions.count) session variants planned"
+                guard report.isComplete else {
+                    throw Failure.data("\(summary); \(lines.count) problem\(lines.count == 1 ? "" : "s")")
+                }
+                Console.error("\(summary); complete")
+            }
+        }
+    }
 
     /// `psoas voice normalize`: the clip processing of voice packs, for Scripts/render-voice.
     struct Normalize: ParsableCommand {
