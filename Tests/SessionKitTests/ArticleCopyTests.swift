@@ -19,12 +19,13 @@ import Testing
         for url in candidates where FileManager.default.fileExists(atPath: url.path) {
             return try String(contentsOf: url, encoding: .utf8)
         }
-        return try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/SessionKitTests/article-fingerprint.txt"), encoding: .utf8)
+        Issue.record("the article is not at ../shared/seed/psoas-massage-article.de.txt beside the repository")
+        return ""
     }
 
     @Test func noRunOfEightWordsFromTheArticleIsInTheManifest() throws {
         let source = Self.words(try Self.article())
-        #expect(source.count > 2000, "the article was found and read")
+        try #require(source.count > 2000, "the article was found and read")
         var runs = Set<String>()
         for start in 0...(source.count - 8) {
             runs.insert(source[start..<start + 8].joined(separator: " "))
@@ -42,6 +43,7 @@ import Testing
 
     @Test func theCheckFindsACopiedSentence() throws {
         let source = Self.words(try Self.article())
+        try #require(source.count > 2000, "the article was found and read")
         let copied = Self.words("Halte den Druck an einer Stelle für ungefähr 30 bis 90 Sekunden.")
         let runs = Set((0...(source.count - 8)).map { source[$0..<$0 + 8].joined(separator: " ") })
         #expect(runs.contains(copied[0..<8].joined(separator: " ")))
