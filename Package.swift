@@ -54,11 +54,16 @@ let package = Package(
             dependencies: ["Timeline", "AudioIO", "SessionKit"]
         ),
 
+        .target(
+            name: "Player",
+            dependencies: ["Sound", "AudioIO", "Timeline", "SessionKit"]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "psoas",
             dependencies: [
-                "SessionKit", "Timeline", "Sound", "AudioIO",
+                "SessionKit", "Timeline", "Sound", "AudioIO", "Player",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,7 +71,7 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "PsoasTestSupport",
-            dependencies: []
+            dependencies: ["AudioIO"]
         ),
         .testTarget(
             name: "SessionKitTests",

@@ -67,6 +67,22 @@ public enum RenderPlan {
         return total
     }
 
+    /// The clip of `cue` at `rate` (mono, with 5 ms ramps), for sounds outside the timeline
+    /// such as the safety stop.
+    /// - Throws: ``Failure`` naming the cue and file.
+    public static func standaloneClip(_ cue: String, pack: VoicePack, rate: Int) throws(Failure) -> [Float] {
+        guard let path = pack.clipPaths[cue] else {
+            throw Failure(cue: cue, path: pack.directory, message: "the pack has no clip for it")
+        }
+        let frames: Int64
+        do {
+            frames = try SoundFileInfo.read(path: path).frameCount(at: rate)
+        } catch {
+            throw Failure(cue: cue, path: path, message: error.message)
+        }
+        return try clip(cue, pack: pack, rate: rate, frameCount: Int(frames))
+    }
+
     /// Decodes the clip of `cue` at `rate`, exactly `frameCount` long, with 5 ms ramps.
     static func clip(_ cue: String, pack: VoicePack, rate: Int, frameCount: Int) throws(Failure) -> [Float] {
         guard let path = pack.clipPaths[cue] else {

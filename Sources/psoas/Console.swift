@@ -7,6 +7,11 @@ enum Console {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// Redraws the one-line status on stderr (a terminal): carriage return, clear, text.
+    static func status(_ text: String) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    }
+
     static func output(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }

@@ -22,6 +22,15 @@ struct PlannedSession {
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, timeline: timeline)
     }
 
+    /// Plans a session made in code (no file behind it).
+    static func prepare(_ session: Session, library: Library, voice: String, options: PlanOptions) throws -> PlannedSession {
+        let manifest = try library.manifest()
+        let source = SourceFile(path: "<\(session.id)>", text: "")
+        let pack = try library.voicePack(voice, cues: manifest)
+        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
+        return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, timeline: timeline)
+    }
+
     /// Plans a loaded session; a timing problem becomes a diagnostic in the session's file.
     static func plan(_ session: Session, source: SourceFile, manifest: CueManifest, pack: VoicePack,
                      options: PlanOptions) throws -> Timeline {

@@ -21,8 +21,31 @@ struct Export: ParsableCommand {
     @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
     var session: String = "psoas"
 
+    @OptionGroup var target: ExportOptions
+    @OptionGroup var options: SessionOptions
+    @OptionGroup var outputFormat: FormatOptions
+
+    func validate() throws {
+        guard target.output != nil else { throw ValidationError("name the file to write with -o PATH (or -o - --format raw)") }
+        _ = try target.resolvedFormat()
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let library = try Library.locate()
+            let planned = try PlannedSession.prepare(
+                session, library: library, overrides: try options.overrides(), voice: options.voice,
+                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels,
+                                     tones: options.tones))
+            try target.export(planned, voice: options.voice, tones: options.tones)
+        }
+    }
+}
+
+/// Where and how `export` and `breathe -o` write.
+struct ExportOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("The file to write, or - for stdout (raw only).", valueName: "path"))
-    var output: String
+    var output: String?
 
     @Option(help: "wav, flac, ogg, mp3 or raw (default: from the extension).")
     var format: AudioFileFormat?
@@ -30,11 +53,12 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file.", valueName: "path.vtt"))
     var captions: String?
 
-    @OptionGroup var options: SessionOptions
-    @OptionGroup var outputFormat: FormatOptions
-
     func resolvedFormat() throws -> AudioFileFormat {
-        if let format { return format }
+        if let format {
+            if output == "-", format != .raw { throw ValidationError("-o - writes raw PCM only: use --format raw") }
+            return format
+        }
+        guard let output else { return .wav }
         if output == "-" { throw ValidationError("-o - writes to stdout: add --format raw") }
         guard let fromExtension = AudioFileFormat(path: output) else {
             throw ValidationError("cannot tell the format of '\(output)' from its extension; add --format wav|flac|ogg|mp3|raw")
@@ -42,51 +66,34 @@ struct Export: ParsableCommand {
         return fromExtension
     }
 
-    func validate() throws {
+    /// Renders `planned` to ``output``; throws the documented exit codes.
+    func export(_ planned: PlannedSession, voice: String, tones: ToneStyle) throws {
+        guard let output else { throw Failure.usage("error: name the file to write with -o PATH") }
         let format = try resolvedFormat()
-        if output == "-", format != .raw { throw ValidationError("-o - writes raw PCM only: use --format raw") }
-    }
-
-    func run() throws {
-        try reportingFailures {
-            let format = try resolvedFormat()
-            let library = try Library.locate()
-            let planned = try PlannedSession.prepare(
-                session, library: library, overrides: try options.overrides(), voice: options.voice,
-                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels,
-                                     tones: options.tones))
-            let timeline = planned.timeline
-            let renderer = try planned.renderer()
+        let timeline = planned.timeline
+        let renderer = try planned.renderer()
+        do throws(OutputError) {
             let sink: PCMSink
-            do throws(OutputError) {
-                if output == "-" {
-                    sink = StandardOutputSink()
-                } else {
-                    sink = try SoundFileSink(path: output, format: format, sampleRate: timeline.sampleRate,
-                                             channelCount: timeline.channelCount,
-                                             metadata: metadata(planned), cues: cueMarkers(timeline))
-                }
-                try Exporter.run(renderer, into: sink)
-            } catch {
-                throw Failure(outputError: error)
+            if output == "-" {
+                sink = StandardOutputSink()
+            } else {
+                let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+                let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
+                                             comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(voice) tones=\(tones.rawValue)")
+                sink = try SoundFileSink(path: output, format: format, sampleRate: timeline.sampleRate,
+                                         channelCount: timeline.channelCount, metadata: metadata,
+                                         cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) })
             }
-            if let captions {
-                try OutputFile.writeAtomically(Data(timeline.webVTT.utf8), to: captions)
-            }
-            if output != "-" {
-                Console.error("wrote \(output): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min, \(format.rawValue) \(timeline.sampleRate) Hz")
-            }
+            try Exporter.run(renderer, into: sink)
+        } catch {
+            throw Failure(outputError: error)
         }
-    }
-
-    func metadata(_ planned: PlannedSession) -> AudioMetadata {
-        let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-        return AudioMetadata(title: planned.session.title, artist: "psoas",
-                             comment: "psoas export \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(options.voice) tones=\(options.tones.rawValue)")
-    }
-
-    func cueMarkers(_ timeline: Timeline) -> [CueMarker] {
-        timeline.steps.map { CueMarker(position: $0.start, name: $0.title) }
+        if let captions {
+            try OutputFile.writeAtomically(Data(timeline.webVTT.utf8), to: captions)
+        }
+        if output != "-" {
+            Console.error("wrote \(output): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min, \(format.rawValue) \(timeline.sampleRate) Hz")
+        }
     }
 }
 

@@ -1,0 +1,494 @@
+import AudioIO
+import Foundation
+import Sound
+import Synchronization
+import Timeline
+
+/// The transport: turns a timeline into the blocks a player writes, obeying pause, skip,
+/// extend, volume, safety stop and waits. Every change of level is a ramp, so nothing clicks.
+///
+/// Thread-safety: ``send(_:)`` and ``snapshot`` may be called from any thread;
+/// ``render(into:frameCount:)`` from one thread only, the playback thread. It allocates
+/// nothing, never prints and only tries a lock, never waits on one.
+public final class PlaybackEngine: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Whether `wait` steps wait for the user (`false`: they last their export length).
+        public var waits: Bool
+        /// The longest a wait waits before going on by itself.
+        public var maximumWaitSeconds: Double
+
+        public init(waits: Bool = true, maximumWaitSeconds: Double = 180) {
+            self.waits = waits
+            self.maximumWaitSeconds = maximumWaitSeconds
+        }
+    }
+
+    /// What the player is doing, as ``Snapshot/mode`` reports it.
+    public enum Mode: Int, Sendable {
+        case playing = 0, paused, waiting, safety, finished
+    }
+
+    /// The state the control side reads.
+    public struct Snapshot: Sendable {
+        public var position: Int64
+        public var playedFrames: Int64
+        public var step: Int
+        public var mode: Mode
+        public var volumeDecibels: Double
+        public var completed: Bool
+        public var pauses: Int
+        public var resumes: Int
+        public var skips: Int
+        public var extends: Int
+        public var safetyStops: Int
+        public var waitsStarted: Int
+    }
+
+    /// Fades for pause, resume, skip and stop.
+    public static let fadeSeconds = 0.020
+    /// The volume moves to a new setting over this time.
+    static let volumeRampSeconds = 0.020
+    static let volumeRange = -30.0...12.0
+
+    public let timeline: Timeline
+    let renderer: Renderer
+    let index: TimelineIndex
+    let options: Options
+    let channelCount: Int
+    let safetyClip: [Float]
+
+    // MARK: Control side → playback thread
+
+    private let inbox = Mutex<CommandBox>(CommandBox())
+    private var pending = CommandBox()
+
+    // MARK: Playback thread → control side
+
+    private let positionAtomic = Atomic<Int64>(0)
+    private let playedAtomic = Atomic<Int64>(0)
+    private let stepAtomic = Atomic<Int>(0)
+    private let modeAtomic = Atomic<Int>(0)
+    private let volumeAtomic = Atomic<Int>(0)
+    private let completedAtomic = Atomic<Bool>(false)
+    private let counters = Counters()
+
+    // MARK: Playback thread state
+
+    private enum After { case pause, stop, safety, seek(Int64) }
+    private enum State {
+        case playing
+        case fadingOut(After)
+        case paused
+        case waiting(waited: Int64, end: Int64)
+        case safety(offset: Int)
+        case finished
+    }
+
+    private var state = State.playing
+    private var fade: Float = 0
+    private let fadeStep: Float
+    private var volume: Float = 1
+    private var volumeTarget: Float = 1
+    private var volumeDecibels = 0.0
+    private let volumeStep: Float
+    private var resumeTarget: Int64 = 0
+    private var played: Int64 = 0
+    /// A one-cycle extension: play [start, end) when reaching insertAt, `count` times.
+    private var detour: (insertAt: Int64, start: Int64, end: Int64, count: Int)?
+    private var inDetour = false
+    private let scratch: UnsafeMutablePointer<Float>
+
+    /// - Parameters:
+    ///   - safetyClip: the "Druck sofort lösen" cue at the output rate (mono), for ``TransportCommand/safety``.
+    public init(timeline: Timeline, renderer: Renderer, safetyClip: [Float], options: Options = Options()) {
+        self.timeline = timeline
+        self.renderer = renderer
+        self.index = TimelineIndex(timeline)
+        self.options = options
+        self.channelCount = timeline.channelCount
+        self.safetyClip = safetyClip
+        let rate = Float(timeline.sampleRate)
+        fadeStep = 1 / (Float(Self.fadeSeconds) * rate)
+        volumeStep = 1 / (Float(Self.volumeRampSeconds) * rate)
+        scratch = .allocate(capacity: Renderer.maximumBlock * timeline.channelCount)
+        pending.reserve()
+        inbox.withLock { $0.reserve() }
+        // The session starts at full level: its own first frames are ramps already.
+        fade = 1
+    }
+
+    deinit { scratch.deallocate() }
+
+    // MARK: - Control side
+
+    /// Queues a command for the playback thread (taken at its next block, about 10 ms).
+    public func send(_ command: TransportCommand) {
+        inbox.withLock { $0.append(command) }
+    }
+
+    public var snapshot: Snapshot {
+        Snapshot(position: positionAtomic.load(ordering: .relaxed),
+                 playedFrames: playedAtomic.load(ordering: .relaxed),
+                 step: stepAtomic.load(ordering: .relaxed),
+                 mode: Mode(rawValue: modeAtomic.load(ordering: .relaxed)) ?? .playing,
+                 volumeDecibels: Double(volumeAtomic.load(ordering: .relaxed)) / 100,
+                 completed: completedAtomic.load(ordering: .relaxed),
+                 pauses: counters.pauses.load(ordering: .relaxed),
+                 resumes: counters.resumes.load(ordering: .relaxed),
+                 skips: counters.skips.load(ordering: .relaxed),
+                 extends: counters.extends.load(ordering: .relaxed),
+                 safetyStops: counters.safetyStops.load(ordering: .relaxed),
+                 waitsStarted: counters.waits.load(ordering: .relaxed))
+    }
+
+    // MARK: - Playback thread
+
+    /// Produces up to `frameCount` frames (at most ``Renderer/maximumBlock``) of interleaved
+    /// 16-bit audio. - Returns: the frames produced; 0 once the session has finished.
+    public func render(into output: UnsafeMutablePointer<Int16>, frameCount requested: Int) -> Int {
+        takeCommands()
+        let frameCount = min(requested, Renderer.maximumBlock)
+        var produced = 0
+        blocks: while produced < frameCount {
+            let room = frameCount - produced
+            let target = output + produced * channelCount
+            switch state {
+            case .finished:
+                break blocks
+            case .paused:
+                target.update(repeating: 0, count: room * channelCount)
+                produced += room
+            case let .waiting(waited, end):
+                target.update(repeating: 0, count: room * channelCount)
+                produced += room
+                let total = waited + Int64(room)
+                if Double(total) >= options.maximumWaitSeconds * Double(timeline.sampleRate) {
+                    seek(to: end)
+                    startFadeIn()
+                    state = .playing
+                } else {
+                    state = .waiting(waited: total, end: end)
+                }
+            case let .safety(offset):
+                let count = min(room, safetyClip.count - offset)
+                for frame in 0..<count {
+                    let sample = PCM.int16(safetyClip[offset + frame] * volume)
+                    for channel in 0..<channelCount { target[frame * channelCount + channel] = sample }
+                }
+                produced += count
+                state = offset + count >= safetyClip.count ? .paused : .safety(offset: offset + count)
+                if case .paused = state { counters.pauses.add(1, ordering: .relaxed) }
+            case .playing, .fadingOut:
+                produced += play(into: target, room: room)
+            }
+        }
+        played += Int64(produced)
+        publish()
+        return produced
+    }
+
+    /// Renders timeline audio up to the next boundary; returns the frames written.
+    private func play(into target: UnsafeMutablePointer<Int16>, room: Int) -> Int {
+        let position = renderer.position
+        if handleBoundary(at: position) { return 0 }
+        var chunk = Int64(room)
+        chunk = min(chunk, index.frameCount - position)
+        if let detour {
+            if inDetour { chunk = min(chunk, detour.end - position) }
+            else if detour.insertAt > position { chunk = min(chunk, detour.insertAt - position) }
+        }
+        if options.waits {
+            let next = TimelineIndex.firstIndex(in: index.waitHolds, atLeast: position)
+            if next < index.waitHolds.count, index.waitHolds[next] > position {
+                chunk = min(chunk, index.waitHolds[next] - position)
+            }
+        }
+        if case .fadingOut = state {
+            chunk = min(chunk, Int64((fade / fadeStep).rounded(.up)))
+        }
+        let count = renderer.render(into: scratch, frameCount: Int(max(1, chunk)))
+        guard count > 0 else {
+            finish(completed: true)
+            return 0
+        }
+        applyLevels(count: count)
+        PCM.convert(scratch, into: target, count: count * channelCount)
+        if case let .fadingOut(after) = state, fade <= 0 {
+            fade = 0
+            complete(after)
+        }
+        return count
+    }
+
+    /// Acts on a boundary at `position`; returns `true` when the state changed and no audio
+    /// was produced.
+    private func handleBoundary(at position: Int64) -> Bool {
+        if position >= index.frameCount, !inDetour {
+            finish(completed: true)
+            return true
+        }
+        if let current = detour {
+            if inDetour, position >= current.end {
+                renderer.seek(to: current.insertAt)
+                inDetour = false
+                detour = current.count > 1 ? (current.insertAt, current.start, current.end, current.count - 1) : nil
+                return true
+            }
+            if !inDetour, position == current.insertAt {
+                renderer.seek(to: current.start)
+                inDetour = true
+                return true
+            }
+        }
+        if options.waits, case .playing = state {
+            let next = TimelineIndex.firstIndex(in: index.waitHolds, atLeast: position)
+            if next < index.waitHolds.count, index.waitHolds[next] == position, !inDetour {
+                state = .waiting(waited: 0, end: index.waitEnds[next])
+                counters.waits.add(1, ordering: .relaxed)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Multiplies the scratch block by the fade and volume ramps (skipped at steady full level,
+    /// so an uninterrupted play equals an export bit for bit).
+    private func applyLevels(count: Int) {
+        let fadeDirection: Float
+        switch state {
+        case .fadingOut: fadeDirection = -fadeStep
+        default: fadeDirection = fade < 1 ? fadeStep : 0
+        }
+        if fadeDirection == 0, volume == volumeTarget, volume == 1 { return }
+        for frame in 0..<count {
+            fade = min(1, max(0, fade + fadeDirection))
+            if volume != volumeTarget {
+                volume = volume < volumeTarget ? min(volumeTarget, volume + volumeStep * volume)
+                                               : max(volumeTarget, volume - volumeStep * volume)
+            }
+            let gain = fade * volume
+            for channel in 0..<channelCount { scratch[frame * channelCount + channel] *= gain }
+        }
+    }
+
+    private func complete(_ after: After) {
+        switch after {
+        case .pause:
+            state = .paused
+            counters.pauses.add(1, ordering: .relaxed)
+        case .stop:
+            finish(completed: false)
+        case .safety:
+            state = .safety(offset: 0)
+            counters.safetyStops.add(1, ordering: .relaxed)
+        case let .seek(position):
+            seek(to: position)
+            startFadeIn()
+            state = .playing
+        }
+    }
+
+    private func finish(completed: Bool) {
+        state = .finished
+        completedAtomic.store(completed, ordering: .relaxed)
+    }
+
+    private func startFadeIn() {
+        fade = 0
+    }
+
+    private func seek(to position: Int64) {
+        renderer.seek(to: position)
+        if inDetour { inDetour = false }
+        detour = nil
+    }
+
+    // MARK: Commands
+
+    private func takeCommands() {
+        let taken: Bool = inbox.withLockIfAvailable { box in
+            pending.takeAll(from: &box)
+            return true
+        } ?? false
+        guard taken else { return }
+        for index in 0..<pending.count {
+            apply(pending.commands[index])
+        }
+        pending.count = 0
+    }
+
+    private func apply(_ command: TransportCommand) {
+        switch command {
+        case .pause: pause()
+        case .resume: resume()
+        case .toggle:
+            switch state {
+            case .paused: resume()
+            default: pause()
+            }
+        case .next: skip(to: nextStepStart())
+        case .back: skip(to: previousStepStart())
+        case .extend: extend()
+        case .continueWait:
+            if case let .waiting(_, end) = state {
+                seek(to: end)
+                startFadeIn()
+                state = .playing
+            }
+        case .safety:
+            switch state {
+            case .finished, .safety: return
+            case .playing, .fadingOut:
+                resumeTarget = pauseTarget()
+                state = .fadingOut(.safety)
+            case .paused, .waiting:
+                state = .safety(offset: 0)
+                counters.safetyStops.add(1, ordering: .relaxed)
+            }
+        case let .volume(decibels):
+            volumeDecibels = min(Self.volumeRange.upperBound, max(Self.volumeRange.lowerBound, volumeDecibels + decibels))
+            volumeTarget = Float(pow10(volumeDecibels / 20))
+        case .stop:
+            switch state {
+            case .playing, .fadingOut: state = .fadingOut(.stop)
+            case .finished: return
+            default: finish(completed: false)
+            }
+        }
+    }
+
+    private func pauseTarget() -> Int64 {
+        if inDetour, let detour { return detour.start }
+        return index.resumePoint(for: renderer.position)
+    }
+
+    private func pause() {
+        switch state {
+        case .playing:
+            resumeTarget = pauseTarget()
+            state = .fadingOut(.pause)
+        case .waiting:
+            resumeTarget = renderer.position
+            state = .paused
+            counters.pauses.add(1, ordering: .relaxed)
+        default:
+            return
+        }
+    }
+
+    private func resume() {
+        guard case .paused = state else { return }
+        if inDetour, let detour, resumeTarget >= detour.start, resumeTarget < detour.end {
+            renderer.seek(to: resumeTarget)
+        } else {
+            seek(to: resumeTarget)
+        }
+        startFadeIn()
+        state = .playing
+        counters.resumes.add(1, ordering: .relaxed)
+    }
+
+    private func skip(to position: Int64) {
+        counters.skips.add(1, ordering: .relaxed)
+        switch state {
+        case .playing, .fadingOut: state = .fadingOut(.seek(position))
+        case .paused: resumeTarget = position
+        case .waiting, .safety:
+            seek(to: position)
+            startFadeIn()
+            state = .playing
+        case .finished: return
+        }
+    }
+
+    private func nextStepStart() -> Int64 {
+        let current = index.step(at: currentPosition)
+        return current + 1 < index.stepStarts.count ? index.stepStarts[current + 1] : index.frameCount
+    }
+
+    private func previousStepStart() -> Int64 {
+        let position = currentPosition
+        let current = index.step(at: position)
+        let intoStep = position - index.stepStarts[current]
+        if intoStep < Int64(2 * timeline.sampleRate), current > 0 { return index.stepStarts[current - 1] }
+        return index.stepStarts[current]
+    }
+
+    private var currentPosition: Int64 {
+        if case .paused = state { return resumeTarget }
+        if inDetour, let detour { return detour.insertAt - 1 }
+        return renderer.position
+    }
+
+    private func extend() {
+        if let current = detour {
+            detour = (current.insertAt, current.start, current.end, current.count + 1)
+            counters.extends.add(1, ordering: .relaxed)
+            return
+        }
+        guard let cycle = index.extraCycle(at: currentPosition) else { return }
+        detour = (cycle.insertAt, cycle.start, cycle.end, 1)
+        counters.extends.add(1, ordering: .relaxed)
+    }
+
+    private func publish() {
+        let position = inDetour ? (detour?.insertAt ?? renderer.position) : renderer.position
+        positionAtomic.store(position, ordering: .relaxed)
+        playedAtomic.store(played, ordering: .relaxed)
+        stepAtomic.store(index.step(at: max(0, min(position, index.frameCount - 1))), ordering: .relaxed)
+        let mode: Mode = switch state {
+        case .playing, .fadingOut: .playing
+        case .paused: .paused
+        case .waiting: .waiting
+        case .safety: .safety
+        case .finished: .finished
+        }
+        modeAtomic.store(mode.rawValue, ordering: .relaxed)
+        volumeAtomic.store(Int((volumeDecibels * 100).rounded()), ordering: .relaxed)
+    }
+
+    private func pow10(_ exponent: Double) -> Double {
+        Foundation.pow(10, exponent)
+    }
+}
+
+/// Lock-free counters of what happened, for events and the practice log.
+final class Counters: Sendable {
+    let pauses = Atomic<Int>(0)
+    let resumes = Atomic<Int>(0)
+    let skips = Atomic<Int>(0)
+    let extends = Atomic<Int>(0)
+    let safetyStops = Atomic<Int>(0)
+    let waits = Atomic<Int>(0)
+}
+
+/// A fixed-capacity list of commands; appending past capacity drops the oldest, never allocates
+/// on the playback thread.
+struct CommandBox {
+    static let capacity = 32
+    var commands: [TransportCommand] = []
+    var count = 0
+
+    mutating func reserve() {
+        commands = Array(repeating: .pause, count: Self.capacity)
+        count = 0
+    }
+
+    mutating func append(_ command: TransportCommand) {
+        if count == Self.capacity {
+            for index in 1..<Self.capacity { commands[index - 1] = commands[index] }
+            count -= 1
+        }
+        commands[count] = command
+        count += 1
+    }
+
+    /// Moves every command of `other` into this box (no allocation: both have capacity).
+    mutating func takeAll(from other: inout CommandBox) {
+        for index in 0..<other.count where count < Self.capacity {
+            commands[count] = other.commands[index]
+            count += 1
+        }
+        other.count = 0
+    }
+}

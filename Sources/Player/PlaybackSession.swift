@@ -1,0 +1,246 @@
+import AudioIO
+import Foundation
+import Timeline
+
+/// Runs a playback on the main thread's side: keys from a raw terminal, the control socket,
+/// signals, the status line and JSON events, until the playback thread is done.
+///
+/// Nothing here prints: text goes out through ``Output``.
+public final class PlaybackSession {
+    /// Where the session's text goes (the command decides: stderr, stdout).
+    public struct Output {
+        /// The status line, redrawn in place (called only when stderr is a terminal).
+        public var status: (String) -> Void
+        /// One JSON event per line, when `--events json` asked for them.
+        public var event: ((String) -> Void)?
+        /// Messages for the person (help, notices).
+        public var message: (String) -> Void
+
+        public init(status: @escaping (String) -> Void, event: ((String) -> Void)?, message: @escaping (String) -> Void) {
+            self.status = status
+            self.event = event
+            self.message = message
+        }
+    }
+
+    public enum Outcome: Equatable, Sendable {
+        case completed
+        case stopped
+        case interrupted(signal: Int32)
+        case deviceFailed(String)
+    }
+
+    let thread: PlaybackThread
+    let engine: PlaybackEngine
+    let socketPath: String?
+    let output: Output
+    let showStatus: Bool
+    private var server: UnixSocketServer?
+    private var connections: [Int32: [UInt8]] = [:]
+    static let maximumConnections = 32
+
+    /// - Parameters:
+    ///   - socketPath: where to listen for `psoas ctl`; `nil` for no control socket.
+    public init(thread: PlaybackThread, socketPath: String?, showStatus: Bool, output: Output) {
+        self.thread = thread
+        self.engine = thread.engine
+        self.socketPath = socketPath
+        self.showStatus = showStatus
+        self.output = output
+    }
+
+    /// Opens the control socket. Call before ``run()``.
+    /// - Throws: ``SocketError`` when another player holds it.
+    public func openSocket() throws(SocketError) {
+        guard let socketPath else { return }
+        server = try UnixSocketServer(path: socketPath)
+    }
+
+    /// Plays to the end, a stop, a signal or a device failure.
+    public func run() -> Outcome {
+        let terminal = Terminal()
+        let keys = terminal.enterRawMode()
+        SignalFlags.install()
+        defer {
+            terminal.restore()
+            server?.close()
+            for fd in connections.keys { UnixSocketServer.closeConnection(fd) }
+            connections.removeAll()
+        }
+        var watcher = EventWatcher(engine: engine, output: thread.output)
+        if let event = output.event {
+            for line in watcher.newEvents() { event(line) }
+        }
+        thread.start()
+        var interrupted: Int32 = 0
+        var lastStatus = ""
+        while !thread.isDone {
+            var descriptors: [Int32] = keys ? [0] : []
+            if let server { descriptors.append(server.descriptor) }
+            descriptors += connections.keys
+            let ready = Poller.readable(descriptors, timeout: 20)
+            if keys, ready.contains(0) { handleKeys(terminal.readAvailable()) }
+            if let server, ready.contains(server.descriptor) { acceptConnections(server) }
+            for fd in connections.keys where ready.contains(fd) { serve(fd) }
+            let signal = SignalFlags.take()
+            if signal != 0, interrupted == 0 {
+                interrupted = signal
+                engine.send(.stop)
+            }
+            if let event = output.event {
+                for line in watcher.newEvents() { event(line) }
+            }
+            if showStatus {
+                let line = statusLine()
+                if line != lastStatus {
+                    output.status(line)
+                    lastStatus = line
+                }
+            }
+        }
+        if let event = output.event {
+            for line in watcher.newEvents() { event(line) }
+        }
+        if showStatus { output.status("") }
+        if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }
+        if interrupted != 0 { return .interrupted(signal: interrupted) }
+        return engine.snapshot.completed ? .completed : .stopped
+    }
+
+    // MARK: Keys
+
+    private func handleKeys(_ bytes: [UInt8]) {
+        for action in KeyMap.actions(for: bytes) {
+            switch action {
+            case let .command(command): engine.send(command)
+            case .help: output.message(KeyMap.help)
+            }
+        }
+    }
+
+    // MARK: Socket
+
+    private func acceptConnections(_ server: UnixSocketServer) {
+        while let fd = server.accept() {
+            guard connections.count < Self.maximumConnections else {
+                _ = UnixSocketServer.send(Array((ControlProtocol.errorReply("too many connections") + "\n").utf8), to: fd)
+                UnixSocketServer.closeConnection(fd)
+                continue
+            }
+            connections[fd] = []
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        guard let bytes = UnixSocketServer.receive(from: fd) else {
+            close(fd)
+            return
+        }
+        var buffer = (connections[fd] ?? []) + bytes
+        while let newline = buffer.firstIndex(of: 10) {
+            let line = String(decoding: buffer[..<newline], as: UTF8.self)
+            buffer.removeSubrange(...newline)
+            let reply = respond(to: line)
+            if UnixSocketServer.send(Array((reply + "\n").utf8), to: fd) == 0 {
+                close(fd)
+                return
+            }
+        }
+        if buffer.count > ControlProtocol.maximumLineLength {
+            _ = UnixSocketServer.send(Array((ControlProtocol.errorReply("line too long") + "\n").utf8), to: fd)
+            close(fd)
+            return
+        }
+        connections[fd] = buffer
+    }
+
+    private func close(_ fd: Int32) {
+        connections[fd] = nil
+        UnixSocketServer.closeConnection(fd)
+    }
+
+    /// The reply to one request line.
+    public func respond(to line: String) -> String {
+        switch ControlProtocol.parse(line) {
+        case let .failure(error): return ControlProtocol.errorReply(error.message)
+        case .success(.status): return ControlProtocol.statusReply(engine.snapshot, timeline: engine.timeline)
+        case let .success(.command(command)):
+            engine.send(command)
+            return ControlProtocol.okReply
+        }
+    }
+
+    // MARK: Status
+
+    private func statusLine() -> String {
+        let snapshot = engine.snapshot
+        let timeline = engine.timeline
+        let title = timeline.steps.indices.contains(snapshot.step) ? timeline.steps[snapshot.step].title : ""
+        var line = "\(title)  \(timeline.clockText(snapshot.position).dropLast(3)) / \(timeline.clockText(timeline.frameCount).dropLast(3))"
+        switch snapshot.mode {
+        case .paused: line += "  [paused: Space resumes]"
+        case .waiting: line += "  [waiting: Enter continues]"
+        case .safety: line += "  [safety stop]"
+        case .playing, .finished: break
+        }
+        if snapshot.volumeDecibels != 0 { line += "  volume \(snapshot.volumeDecibels > 0 ? "+" : "")\(snapshot.volumeDecibels) dB" }
+        return line
+    }
+}
+
+/// Turns changes of the engine's counters into JSON event lines.
+struct EventWatcher {
+    let engine: PlaybackEngine
+    let output: AlsaPlayback
+    var step = -1
+    var last: PlaybackEngine.Snapshot?
+    var xruns = 0
+    var ended = false
+
+    init(engine: PlaybackEngine, output: AlsaPlayback) {
+        self.engine = engine
+        self.output = output
+    }
+
+    mutating func newEvents() -> [String] {
+        let now = engine.snapshot
+        let timeline = engine.timeline
+        var lines: [String] = []
+        func event(_ name: String, _ extra: (inout JSONObject) -> Void = { _ in }) {
+            var object = JSONObject()
+            object.add("event", name)
+            object.add("position", Double(now.position) / Double(timeline.sampleRate), decimals: 3)
+            extra(&object)
+            lines.append(object.text)
+        }
+        let previous = last ?? PlaybackEngine.Snapshot(position: 0, playedFrames: 0, step: -1, mode: .playing,
+                                                       volumeDecibels: 0, completed: false, pauses: 0, resumes: 0,
+                                                       skips: 0, extends: 0, safetyStops: 0, waitsStarted: 0)
+        if now.step != step, now.mode != .finished, timeline.steps.indices.contains(now.step) {
+            step = now.step
+            let info = timeline.steps[now.step]
+            event("step") {
+                $0.add("index", now.step)
+                $0.add("id", info.id)
+                $0.add("title", info.title)
+            }
+        }
+        for _ in previous.pauses..<max(previous.pauses, now.pauses) { event("paused") }
+        for _ in previous.resumes..<max(previous.resumes, now.resumes) { event("resumed") }
+        for _ in previous.skips..<max(previous.skips, now.skips) { event("skipped") }
+        for _ in previous.extends..<max(previous.extends, now.extends) { event("extended") }
+        for _ in previous.safetyStops..<max(previous.safetyStops, now.safetyStops) { event("safety") }
+        for _ in previous.waitsStarted..<max(previous.waitsStarted, now.waitsStarted) { event("waiting") }
+        let xrunCount = output.xrunCount
+        for _ in xruns..<max(xruns, xrunCount) { event("xrun") }
+        xruns = max(xruns, xrunCount)
+        if now.mode == .finished, !ended {
+            ended = true
+            event(now.completed ? "finished" : "stopped") {
+                $0.add("played", Double(now.playedFrames) / Double(timeline.sampleRate), decimals: 3)
+            }
+        }
+        last = now
+        return lines
+    }
+}

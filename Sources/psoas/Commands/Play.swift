@@ -1,0 +1,110 @@
+import ArgumentParser
+import AudioIO
+import Foundation
+import Player
+import SessionKit
+import Sound
+import Timeline
+
+/// `psoas play`: play a session through ALSA, controlled by keys and `psoas ctl`.
+struct Play: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play a session through ALSA (keys and 'psoas ctl' control it).",
+        discussion: """
+            Keys (when stdin is a terminal): Space pause/resume, Enter continue a wait, → next step, \
+            ← restart step, + one more cycle, ↑/↓ volume, x safety stop, q stop, ? help.
+            A control socket in $XDG_RUNTIME_DIR/psoas/ takes the same commands from 'psoas ctl'.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
+    var session: String = "psoas"
+
+    @OptionGroup var options: SessionOptions
+    @OptionGroup var format: FormatOptions
+    @OptionGroup var playback: PlaybackOptions
+
+    func run() throws {
+        try reportingFailures {
+            let library = try Library.locate()
+            let planned = try PlannedSession.prepare(
+                session, library: library, overrides: try options.overrides(), voice: options.voice,
+                options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: options.tones))
+            try playback.play(planned)
+        }
+    }
+}
+
+/// The options of everything that plays: `play` and `breathe`.
+struct PlaybackOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else 'default'). 'aplay -L' lists them.", valueName: "device"))
+    var device: String?
+
+    @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
+    var noWait = false
+
+    @Option(help: ArgumentHelp("Print one JSON line per event (step, paused, resumed, extended, xrun, stopped, finished) on stdout.", valueName: "json"))
+    var events: EventFormat?
+
+    enum EventFormat: String, ExpressibleByArgument {
+        case json
+    }
+
+    var resolvedDevice: String {
+        device ?? ProcessInfo.processInfo.environment["PSOAS_DEVICE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+    }
+
+    /// Plays a planned session to the end; throws the documented exit codes.
+    func play(_ planned: PlannedSession) throws {
+        let timeline = planned.timeline
+        let renderer = try planned.renderer()
+        let safety: [Float]
+        do throws(RenderPlan.Failure) {
+            safety = try RenderPlan.standaloneClip("safety.stop", pack: planned.pack, rate: timeline.sampleRate)
+        } catch {
+            throw Failure.data("error: \(error.description)")
+        }
+        let output: AlsaPlayback
+        do throws(DeviceError) {
+            output = try AlsaPlayback(device: resolvedDevice, sampleRate: timeline.sampleRate,
+                                      channelCount: timeline.channelCount)
+        } catch {
+            throw Failure(message: """
+                error: cannot play on ALSA device '\(error.device)': \(error.message)
+                List the devices with 'aplay -L' and choose one with --device, or write the session to a file with 'psoas export \(planned.session.id) -o \(planned.session.id).wav'.
+                """, code: .unavailable)
+        }
+        let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
+                                    options: PlaybackEngine.Options(waits: !noWait))
+        let thread = PlaybackThread(engine: engine, output: output)
+        let socketPath: String
+        do throws(SocketError) {
+            socketPath = try RuntimeFolder.path(environment: ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"]) + "/control.sock"
+        } catch {
+            throw Failure(message: "error: \(error.message)", code: .cannotCreate)
+        }
+        let showStatus = Terminal.standardErrorIsTerminal
+        let session = PlaybackSession(
+            thread: thread, socketPath: socketPath, showStatus: showStatus,
+            output: PlaybackSession.Output(
+                status: { line in Console.status(line) },
+                event: events == .json ? { line in Console.output(line + "\n") } : nil,
+                message: { text in Console.error(text) }))
+        do throws(SocketError) {
+            try session.openSocket()
+        } catch {
+            throw Failure(message: "error: \(error.message)", code: .unavailable)
+        }
+        if showStatus {
+            Console.error("\(timeline.title): \(timeline.clockText(timeline.frameCount).dropLast(3)) min on \(resolvedDevice). Press ? for keys.")
+        }
+        switch session.run() {
+        case .completed, .stopped:
+            return
+        case let .interrupted(signal):
+            throw ExitCode(signal == 15 ? 143 : 130)
+        case let .deviceFailed(message):
+            throw Failure(message: "error: audio device failed: \(message)", code: .unavailable)
+        }
+    }
+}

@@ -1,0 +1,245 @@
+import AudioIO
+import Foundation
+import PsoasTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `psoas play` for real: ALSA's file PCM for exact bytes, a private PulseAudio null sink
+/// for real time, the control socket, a pseudo-terminal and signals.
+@Suite(.serialized) struct PlayCommandTests {
+    let short = sessionFixture("short.yaml")
+    let thirty = sessionFixture("thirty.yaml")
+    let ten = sessionFixture("ten.yaml")
+
+    func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-play-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func playingToTheFilePCMWritesExactlyTheExportedBytes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let raw = folder.appendingPathComponent("out.raw").path
+        let played = try runPsoas(["play", short, "--device", "file:FILE=\"\(raw)\",FORMAT=raw", "--no-wait"],
+                                  environment: ["XDG_RUNTIME_DIR": folder.path])
+        #expect(played.status == 0, "\(played.stderr)")
+        let exported = try runPsoas(["export", short, "-o", "-", "--format", "raw"])
+        #expect(exported.status == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: raw))
+        #expect(bytes.count == exported.stdoutData.count)
+        #expect(bytes == exported.stdoutData)
+    }
+
+    @Test func aMissingDeviceExits69AndSaysWhatToDo() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runPsoas(["play", ten, "--device", "hw:9,0"], environment: ["XDG_RUNTIME_DIR": folder.path])
+        #expect(result.status == 69)
+        #expect(result.stderr.hasPrefix("error: cannot play on ALSA device 'hw:9,0': "))
+        #expect(result.stderr.contains("aplay -L"))
+        #expect(result.stderr.contains("psoas export"))
+    }
+
+    @Test func ctlWithoutAPlayerExits69() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runPsoas(["ctl", "status"], environment: ["XDG_RUNTIME_DIR": folder.path])
+        #expect(result.status == 69)
+        #expect(result.stderr.hasPrefix("error: no psoas is playing"))
+    }
+
+    @Test func aThirtySecondSessionPlaysInThirtySecondsAndSoundsLikeTheExport() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let recording = try pulse.record()
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+        let began = try #require(player.waitForLine(containing: "\"event\":\"step\""), "the player started")
+        let status = player.process.wait(timeout: 40)
+        let ended = Date()
+        _ = player.wait(timeout: 5)
+        Thread.sleep(forTimeInterval: 0.3)
+        let heard = recording.stop()
+        #expect(status == 0, "\(player.stderr)")
+        let seconds = ended.timeIntervalSince(began)
+        #expect(seconds >= 29.9 && seconds <= 31, "played in \(seconds) s; events: \(player.lines.map(\.text))")
+        let exported = try runPsoas(["export", thirty, "-o", "-", "--format", "raw"]).stdoutData
+        let reference = exported.withUnsafeBytes { $0.bindMemory(to: Int16.self).map { Float($0) / 32_768 } }
+        let offset = try #require(Signal.alignment(of: reference, in: heard), "the export was found in the recording")
+        let overlap = min(reference.count, heard.count - offset)
+        #expect(overlap >= reference.count - 4_800, "the recording holds the whole session")
+        let similarity = Signal.correlation(heard[offset..<offset + overlap], reference[0..<overlap])
+        #expect(similarity >= 0.98, "correlation \(similarity)")
+    }
+
+    @Test func theSocketPausesWithinLatencyResumesReportsStatusAndStops() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let recording = try pulse.record()
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        // Pause in the middle of an inhale, where the glide tone is loud.
+        try Signal.waitUntil(socket: socket, position: 12.0)
+        let pauseSent = Date()
+        #expect(try UnixSocketClient.request(path: socket, line: "pause") == "{\"ok\":true}")
+        Thread.sleep(forTimeInterval: 1.0)
+        let paused = try UnixSocketClient.request(path: socket, line: "status")
+        #expect(paused.contains("\"paused\":true"), "\(paused)")
+        #expect(paused.contains("\"session\":\"thirty\""), "\(paused)")
+        #expect(paused.contains("\"title\":\"Halten\""), "\(paused)")
+        let resumeSent = Date()
+        #expect(try UnixSocketClient.request(path: socket, line: "resume") == "{\"ok\":true}")
+        Thread.sleep(forTimeInterval: 1.5)
+        let playing = try UnixSocketClient.request(path: socket, line: "status")
+        #expect(playing.contains("\"paused\":false"), "\(playing)")
+        let stopped = Date()
+        let heard = recording.stop()
+        #expect(try UnixSocketClient.request(path: socket, line: "stop") == "{\"ok\":true}")
+        #expect(player.wait(timeout: 5) == 0, "\(player.stderr)")
+        #expect(player.waitForLine(containing: "\"event\":\"stopped\"", timeout: 1) != nil)
+        // The recording ended at `stopped`: count back from its end to place the sent commands.
+        let pauseIndex = heard.count - Int(stopped.timeIntervalSince(pauseSent) * 48_000)
+        let resumeIndex = heard.count - Int(stopped.timeIntervalSince(resumeSent) * 48_000)
+        let silence = try #require(Signal.silenceOnset(in: heard, from: max(0, pauseIndex - 24_000)), "the monitor fell silent")
+        let latency = Double(silence - pauseIndex) / 48_000
+        #expect(latency <= 0.150, "pause silenced the sink after \(Int(latency * 1000)) ms")
+        let sound = try #require(Signal.soundOnset(in: heard, from: silence), "sound came back")
+        let resumeLatency = Double(sound - resumeIndex) / 48_000
+        #expect(resumeLatency <= 0.3, "resume was heard after \(Int(resumeLatency * 1000)) ms")
+    }
+
+    @Test func extendLengthensTheHoldByExactlyOneCycle() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        try Signal.waitUntil(socket: socket, position: 3.0)
+        #expect(try UnixSocketClient.request(path: socket, line: "extend") == "{\"ok\":true}")
+        #expect(player.wait(timeout: 50) == 0, "\(player.stderr)")
+        #expect(player.waitForLine(containing: "\"event\":\"extended\"", timeout: 1) != nil)
+        let finished = try #require(player.lines.first { $0.text.contains("\"event\":\"finished\"") }?.text)
+        #expect(finished.contains("\"played\":40,") || finished.hasSuffix("\"played\":40}"), "\(finished)")
+    }
+
+    @Test func spacePausesAndQStopsUnderAPseudoTerminalWhichIsRestored() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        try #require(openpty(&master, &slave, nil, nil, nil) == 0)
+        defer { close(master) }
+        var before = termios()
+        tcgetattr(slave, &before)
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
+                                      environment: pulse.environment, standardInput: slave)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        Thread.sleep(forTimeInterval: 1.0)
+        _ = write(master, " ", 1)
+        #expect(player.waitForLine(containing: "\"event\":\"paused\"", timeout: 3) != nil, "Space paused")
+        _ = write(master, "q", 1)
+        #expect(player.wait(timeout: 5) == 0, "q stopped: \(player.stderr)")
+        var after = termios()
+        tcgetattr(slave, &after)
+        close(slave)
+        #expect(before.c_lflag == after.c_lflag && before.c_iflag == after.c_iflag && before.c_oflag == after.c_oflag)
+        let beforeCC = withUnsafeBytes(of: before.c_cc) { Array($0) }
+        let afterCC = withUnsafeBytes(of: after.c_cc) { Array($0) }
+        #expect(beforeCC == afterCC, "terminal control characters restored")
+    }
+
+    @Test func aStoppedPlayerRecoversFromTheUnderrunAndFinishes() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let player = try RunningPsoas(["play", ten, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        Thread.sleep(forTimeInterval: 2)
+        player.signal(SIGSTOP)
+        Thread.sleep(forTimeInterval: 0.4)
+        player.signal(SIGCONT)
+        #expect(player.wait(timeout: 20) == 0, "\(player.stderr)")
+        #expect(player.waitForLine(containing: "\"event\":\"xrun\"", timeout: 1) != nil, "xrun reported: \(player.lines.map(\.text))")
+        #expect(player.waitForLine(containing: "\"event\":\"finished\"", timeout: 1) != nil)
+    }
+
+    @Test func sigintEndsPlaybackWithin500MillisecondsAndExit130() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse"], environment: pulse.environment)
+        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        try Signal.waitUntil(socket: socket, position: 1.0)
+        let sent = Date()
+        player.signal(SIGINT)
+        let status = player.wait(timeout: 2)
+        let took = Date().timeIntervalSince(sent)
+        #expect(status == 130)
+        #expect(took <= 0.5, "exited \(Int(took * 1000)) ms after SIGINT")
+        #expect(!FileManager.default.fileExists(atPath: socket), "the control socket was removed")
+    }
+}
+
+/// Measurements on recorded audio.
+enum Signal {
+    /// Where `reference` starts inside `recording`: the first loud sample of each gives a
+    /// rough offset, refined by correlation within ±20 ms.
+    static func alignment(of reference: [Float], in recording: [Float]) -> Int? {
+        guard let firstReference = reference.firstIndex(where: { abs($0) > 0.01 }),
+              let firstHeard = recording.firstIndex(where: { abs($0) > 0.01 }) else { return nil }
+        let rough = firstHeard - firstReference
+        let window = min(24_000, reference.count - firstReference)
+        var best = (offset: rough, score: -1.0)
+        guard rough + 480 >= 0 else { return nil }
+        for offset in max(0, rough - 480)...(rough + 480) where offset + firstReference + window <= recording.count {
+            let score = correlation(recording[(offset + firstReference)..<(offset + firstReference + window)],
+                                    reference[firstReference..<(firstReference + window)])
+            if score > best.score { best = (offset, score) }
+        }
+        return best.offset >= 0 ? best.offset : nil
+    }
+
+    static func correlation(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+        var dot = 0.0, energyA = 0.0, energyB = 0.0
+        for (x, y) in zip(a, b) {
+            dot += Double(x) * Double(y)
+            energyA += Double(x) * Double(x)
+            energyB += Double(y) * Double(y)
+        }
+        return dot / max((energyA * energyB).squareRoot(), 1e-20)
+    }
+
+    /// The first index from `start` after which 100 ms stay below −54 dBFS.
+    static func silenceOnset(in samples: [Float], from start: Int) -> Int? {
+        var quietRun = 0
+        for index in start..<samples.count {
+            quietRun = abs(samples[index]) < 0.002 ? quietRun + 1 : 0
+            if quietRun == 4_800 { return index - 4_799 }
+        }
+        return nil
+    }
+
+    /// The first index from `start` louder than −40 dBFS.
+    static func soundOnset(in samples: [Float], from start: Int) -> Int? {
+        (start..<samples.count).first { abs(samples[$0]) > 0.01 }
+    }
+
+    /// Polls the player's status until its position reaches `seconds`.
+    static func waitUntil(socket: String, position seconds: Double, timeout: TimeInterval = 40) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let reply = try? UnixSocketClient.request(path: socket, line: "status"),
+               let range = reply.range(of: "\"position\":"),
+               let value = Double(reply[range.upperBound...].prefix { "0123456789.".contains($0) }),
+               value >= seconds {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        throw WaitError()
+    }
+
+    struct WaitError: Error {}
+}
