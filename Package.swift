@@ -75,7 +75,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionKitTests",
-            dependencies: ["SessionKit", "PsoasTestSupport"]
+            dependencies: ["SessionKit", "PsoasTestSupport"],
+            exclude: ["article-runs.txt"]
         ),
         .testTarget(
             name: "TimelineTests",
@@ -87,6 +88,10 @@ let package = Package(
         .testTarget(
             name: "SoundTests",
             dependencies: ["Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
+        ),
+        .testTarget(
+            name: "PlayerTests",
+            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "psoasTests",
