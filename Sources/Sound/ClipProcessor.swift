@@ -41,7 +41,7 @@ public enum ClipProcessor {
             let gain = Float(pow(10, gainDecibels / 20))
             var samples = original.map { $0 * gain }
             PeakLimiter.apply(&samples, ceiling: Float(pow(10, ceiling / 20)), rate: packRate)
-            fade(&samples, frames: Int(0.005 * Double(packRate)))
+            Ramp.apply(&samples, frames: Int(0.005 * Double(packRate)))
             result.samples = samples
             loudness = try Loudness.measure(result)
             if loudness.truePeakDecibels > truePeakCeiling {
@@ -63,17 +63,6 @@ public enum ClipProcessor {
               let last = samples.lastIndex(where: { abs($0) > threshold }) else { return [] }
         let keep = Int(margin * Double(rate))
         return Array(samples[max(0, first - keep)...min(samples.count - 1, last + keep)])
-    }
-
-    /// Linear fades in and out over `frames`.
-    static func fade(_ samples: inout [Float], frames: Int) {
-        let length = min(frames, samples.count / 2)
-        guard length > 0 else { return }
-        for index in 0..<length {
-            let factor = Float(index) / Float(length)
-            samples[index] *= factor
-            samples[samples.count - 1 - index] *= factor
-        }
     }
 
     /// Writes mono `audio` to `path` (atomically) in `format`.

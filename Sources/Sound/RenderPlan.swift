@@ -96,18 +96,7 @@ public enum RenderPlan {
         }
         if samples.count > frameCount { samples.removeLast(samples.count - frameCount) }
         if samples.count < frameCount { samples += [Float](repeating: 0, count: frameCount - samples.count) }
-        applyRamps(&samples, length: Int((voiceRampSeconds * Double(rate)).rounded(.up)))
+        Ramp.apply(&samples, frames: Int((voiceRampSeconds * Double(rate)).rounded(.up)))
         return samples
-    }
-
-    /// Linear ramps from exactly 0 at the first frame and to 0 after the last.
-    static func applyRamps(_ samples: inout [Float], length: Int) {
-        let ramp = min(length, samples.count / 2)
-        guard ramp > 0 else { return }
-        for index in 0..<ramp {
-            let factor = Float(index) / Float(ramp)
-            samples[index] *= factor
-            samples[samples.count - 1 - index] *= Float(index + 1) / Float(ramp + 1)
-        }
     }
 }

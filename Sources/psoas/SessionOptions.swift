@@ -87,3 +87,12 @@ struct FormatOptions: ParsableArguments {
         }
     }
 }
+
+extension SessionOptions {
+    /// Loads and plans `session` with these options and `format`.
+    func planned(_ session: String, format: FormatOptions) throws -> PlannedSession {
+        try PlannedSession.prepare(
+            session, library: try Library.locate(), overrides: try overrides(), voice: voice,
+            options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: tones))
+    }
+}

@@ -71,7 +71,7 @@ import Glibc
         let offset = try #require(Signal.alignment(of: reference, in: heard), "the export was found in the recording")
         let overlap = min(reference.count, heard.count - offset)
         #expect(overlap >= reference.count - 4_800, "the recording holds the whole session")
-        let similarity = Signal.correlation(heard[offset..<offset + overlap], reference[0..<overlap])
+        let similarity = correlation(heard[offset..<offset + overlap], reference[0..<overlap])
         #expect(similarity >= 0.98, "correlation \(similarity)")
     }
 
@@ -194,21 +194,11 @@ enum Signal {
         var best = (offset: rough, score: -1.0)
         guard rough + 480 >= 0 else { return nil }
         for offset in max(0, rough - 480)...(rough + 480) where offset + firstReference + window <= recording.count {
-            let score = correlation(recording[(offset + firstReference)..<(offset + firstReference + window)],
+            let score = PsoasTestSupport.correlation(recording[(offset + firstReference)..<(offset + firstReference + window)],
                                     reference[firstReference..<(firstReference + window)])
             if score > best.score { best = (offset, score) }
         }
         return best.offset >= 0 ? best.offset : nil
-    }
-
-    static func correlation(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
-        var dot = 0.0, energyA = 0.0, energyB = 0.0
-        for (x, y) in zip(a, b) {
-            dot += Double(x) * Double(y)
-            energyA += Double(x) * Double(x)
-            energyB += Double(y) * Double(y)
-        }
-        return dot / max((energyA * energyB).squareRoot(), 1e-20)
     }
 
     /// The first index from `start` after which 100 ms stay below −54 dBFS.

@@ -32,11 +32,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let library = try Library.locate()
-            let planned = try PlannedSession.prepare(
-                session, library: library, overrides: try options.overrides(), voice: options.voice,
-                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels,
-                                     tones: options.tones))
+            let planned = try options.planned(session, format: outputFormat)
             try target.export(planned, voice: options.voice, tones: options.tones)
         }
     }

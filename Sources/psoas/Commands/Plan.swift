@@ -28,11 +28,7 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let library = try Library.locate()
-            let planned = try PlannedSession.prepare(
-                session, library: library, overrides: try options.overrides(), voice: options.voice,
-                options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: options.tones))
-            let timeline = planned.timeline
+            let timeline = try options.planned(session, format: format).timeline
             if json {
                 Console.output(timeline.json)
             } else if let svg {

@@ -26,11 +26,7 @@ struct Play: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let library = try Library.locate()
-            let planned = try PlannedSession.prepare(
-                session, library: library, overrides: try options.overrides(), voice: options.voice,
-                options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: options.tones))
-            try playback.play(planned)
+            try playback.play(try options.planned(session, format: format))
         }
     }
 }
