@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: - C libraries (only AudioIO imports these)
@@ -59,11 +60,16 @@ let package = Package(
             dependencies: ["Sound", "AudioIO", "Timeline", "SessionKit"]
         ),
 
+        .target(
+            name: "PracticeLog",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
         // MARK: - Command line
         .executableTarget(
             name: "psoas",
             dependencies: [
-                "SessionKit", "Timeline", "Sound", "AudioIO", "Player",
+                "SessionKit", "Timeline", "Sound", "AudioIO", "Player", "PracticeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +98,10 @@ let package = Package(
         .testTarget(
             name: "PlayerTests",
             dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
+        ),
+        .testTarget(
+            name: "PracticeLogTests",
+            dependencies: ["PracticeLog"]
         ),
         .testTarget(
             name: "psoasTests",

@@ -57,7 +57,7 @@ struct Breathe: ParsableCommand {
             if target.output != nil {
                 try target.export(planned, voice: "de-espeak", tones: tones)
             } else {
-                try playback.play(planned)
+                try playback.play(planned, voice: "de-espeak", tones: tones)
             }
         }
     }

@@ -26,7 +26,7 @@ struct Play: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try playback.play(try options.planned(session, format: format))
+            try playback.play(try options.planned(session, format: format), voice: options.voice, tones: options.tones)
         }
     }
 }
@@ -50,8 +50,8 @@ struct PlaybackOptions: ParsableArguments {
         device ?? ProcessInfo.processInfo.environment["PSOAS_DEVICE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
     }
 
-    /// Plays a planned session to the end; throws the documented exit codes.
-    func play(_ planned: PlannedSession) throws {
+    /// Plays a planned session to the end, logs it; throws the documented exit codes.
+    func play(_ planned: PlannedSession, voice: String, tones: ToneStyle) throws {
         let timeline = planned.timeline
         let renderer = try planned.renderer()
         let safety: [Float]
@@ -91,10 +91,17 @@ struct PlaybackOptions: ParsableArguments {
         } catch {
             throw Failure(message: "error: \(error.message)", code: .unavailable)
         }
+        var logging = PracticeLogging()
+        logging.adviseRest(before: planned.session)
         if showStatus {
             Console.error("\(timeline.title): \(timeline.clockText(timeline.frameCount).dropLast(3)) min on \(resolvedDevice). Press ? for keys.")
         }
-        switch session.run() {
+        let started = Date()
+        let outcome = session.run()
+        logging.record(planned.session, voice: voice, tones: tones.rawValue, started: started,
+                       completed: outcome == .completed, snapshot: engine.snapshot,
+                       sampleRate: timeline.sampleRate, xruns: output.xrunCount)
+        switch outcome {
         case .completed, .stopped:
             return
         case let .interrupted(signal):

@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+
+/// One session that was played.
+public struct PracticeEntry: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "practice"
+
+    public var id: Int64?
+    public var startedAt: Date
+    public var endedAt: Date
+    public var sessionID: String
+    /// Whether the session has massage holds (the rest-day advice is about those).
+    public var isMassage: Bool
+    /// The options the session was played with: hold, breath, sides, level, rest, voice.
+    public var options: [String: String]
+    /// Played to its end (not stopped, not interrupted).
+    public var completed: Bool
+    /// Seconds of audio actually played, pauses not counted.
+    public var playedSeconds: Double
+    public var pauses: Int
+    public var skips: Int
+    public var extends: Int
+    public var safetyStops: Int
+    public var xruns: Int
+
+    public init(startedAt: Date, endedAt: Date, sessionID: String, isMassage: Bool, options: [String: String],
+                completed: Bool, playedSeconds: Double, pauses: Int = 0, skips: Int = 0, extends: Int = 0,
+                safetyStops: Int = 0, xruns: Int = 0) {
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.sessionID = sessionID
+        self.isMassage = isMassage
+        self.options = options
+        self.completed = completed
+        self.playedSeconds = playedSeconds
+        self.pauses = pauses
+        self.skips = skips
+        self.extends = extends
+        self.safetyStops = safetyStops
+        self.xruns = xruns
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// The practice history in SQLite (WAL), written by every play and read by `psoas log`.
+///
+/// Thread-safety: a `DatabasePool`; several processes may write at once (they wait for each
+/// other up to a few seconds).
+public final class PracticeLog: Sendable {
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Why the log cannot be used, with the file named.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "the practice log \(path) cannot be used: \(reason)" }
+    }
+
+    /// Opens (creating if needed) the log at `path` and brings its schema up to date.
+    /// - Throws: ``Failure`` when the file is not a database or cannot be written.
+    public init(path: String) throws(Failure) {
+        self.path = path
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw Failure(path: path, reason: Self.describe(error))
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: practice") { db in
+            try db.create(table: "practice") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("startedAt", .datetime).notNull()
+                table.column("endedAt", .datetime).notNull().indexed()
+                table.column("sessionID", .text).notNull()
+                table.column("isMassage", .boolean).notNull()
+                table.column("options", .jsonText).notNull()
+                table.column("completed", .boolean).notNull()
+                table.column("playedSeconds", .double).notNull()
+                table.column("pauses", .integer).notNull()
+                table.column("skips", .integer).notNull()
+                table.column("extends", .integer).notNull()
+                table.column("safetyStops", .integer).notNull()
+                table.column("xruns", .integer).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// Adds a played session.
+    public func record(_ entry: PracticeEntry) throws(Failure) {
+        do {
+            var entry = entry
+            try pool.write { db in try entry.insert(db) }
+        } catch {
+            throw Failure(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// The most recent entries, newest first.
+    public func recent(limit: Int) throws(Failure) -> [PracticeEntry] {
+        do {
+            return try pool.read { db in
+                try PracticeEntry.order(Column("endedAt").desc, Column("id").desc).limit(limit).fetchAll(db)
+            }
+        } catch {
+            throw Failure(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// When the last completed massage ended, if any.
+    public func lastCompletedMassage() throws(Failure) -> Date? {
+        do {
+            return try pool.read { db in
+                try PracticeEntry.filter(Column("isMassage") == true && Column("completed") == true)
+                    .order(Column("endedAt").desc).fetchOne(db)?.endedAt
+            }
+        } catch {
+            throw Failure(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// How many massages (completed or not) started on or after `date`.
+    public func massageCount(since date: Date) throws(Failure) -> Int {
+        do {
+            return try pool.read { db in
+                try PracticeEntry.filter(Column("isMassage") == true && Column("startedAt") >= date).fetchCount(db)
+            }
+        } catch {
+            throw Failure(path: path, reason: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+}
+
+/// The article's rule: at least one full day between two massages.
+public enum RestAdvice {
+    public static let minimumRest: TimeInterval = 24 * 60 * 60
+
+    /// The German advisory when the last completed massage ended less than a day before `now`.
+    public static func advisory(lastMassage: Date?, now: Date = Date()) -> String? {
+        guard let lastMassage else { return nil }
+        let elapsed = now.timeIntervalSince(lastMassage)
+        guard elapsed >= 0, elapsed < minimumRest else { return nil }
+        let hours = Int(elapsed / 3600)
+        let when = hours < 1 ? "vor weniger als einer Stunde" : hours == 1 ? "vor einer Stunde" : "vor \(hours) Stunden"
+        return """
+            Hinweis: Deine letzte Psoas-Massage endete \(when). Gönn dem Muskel zwischen zwei Einheiten \
+            mindestens einen ganzen Tag Pause. Wenn du trotzdem übst, dann sanft und mit wenig Druck.
+            """
+    }
+}
