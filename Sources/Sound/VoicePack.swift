@@ -7,6 +7,10 @@ public struct VoicePack: Sendable {
     public var manifest: PackManifest
     /// Clip files by cue id.
     public var clipPaths: [String: String]
+    /// Cues whose clips come from another pack because this one has none, sorted.
+    public var fallbackCues: [String] = []
+    /// The pack those clips come from.
+    public var fallbackName: String?
 
     /// What can go wrong opening a pack, in words for the user (exit 65 or 66).
     public enum LoadError: Error, Sendable {
@@ -32,6 +36,18 @@ public struct VoicePack: Sendable {
             if FileBytes.exists(path: path) { clips[id] = path }
         }
         return VoicePack(directory: directory, manifest: manifest, clipPaths: clips)
+    }
+
+    /// This pack with the clips it lacks taken from `other` (the built-in pack).
+    public func fallingBack(to other: VoicePack) -> VoicePack {
+        var merged = self
+        for (id, path) in other.clipPaths where merged.clipPaths[id] == nil {
+            merged.clipPaths[id] = path
+            merged.fallbackCues.append(id)
+        }
+        merged.fallbackCues.sort()
+        merged.fallbackName = merged.fallbackCues.isEmpty ? nil : other.manifest.name
+        return merged
     }
 
     /// The length of every clip at `rate`, in frames.

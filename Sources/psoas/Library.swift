@@ -67,11 +67,37 @@ struct Library {
         try CueManifest.load(source(at: manifestPath))
     }
 
-    /// Opens a voice pack by name (built-in) or folder path.
-    func voicePack(_ name: String, cues: CueManifest) throws -> VoicePack {
-        let directory = name.contains("/") ? name : voiceDirectory(name)
+    /// The pack every other falls back to.
+    static let builtinVoice = "de-espeak"
+
+    /// Where the user's own packs live: `$XDG_DATA_HOME/psoas/voices/`.
+    static var userVoicesDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return data + "/psoas/voices"
+    }
+
+    /// The folder of the pack called `name`: a path, a pack of the user's, or a built-in one.
+    func voiceFolder(_ name: String) -> String {
+        if name.contains("/") { return name }
+        let own = Self.userVoicesDirectory + "/" + name
+        if FileBytes.exists(path: own + "/pack.yaml") { return own }
+        return voiceDirectory(name)
+    }
+
+    /// Opens a voice pack by name or folder. Unless `fallback` is off, cues it lacks are taken
+    /// from the built-in pack.
+    func voicePack(_ name: String, cues: CueManifest, fallback: Bool = true) throws -> VoicePack {
+        let pack: VoicePack
         do {
-            return try VoicePack.open(directory: directory, cues: cues)
+            pack = try VoicePack.open(directory: voiceFolder(name), cues: cues)
+        } catch {
+            throw Failure(packError: error)
+        }
+        guard fallback, pack.manifest.name != Self.builtinVoice else { return pack }
+        do {
+            return pack.fallingBack(to: try VoicePack.open(directory: voiceDirectory(Self.builtinVoice), cues: cues))
         } catch {
             throw Failure(packError: error)
         }

@@ -18,8 +18,17 @@ struct PlannedSession {
         let source = try library.source(at: library.sessionPath(for: name))
         let session = try SessionLoader(cues: manifest).load(source, overrides: overrides)
         let pack = try library.voicePack(voice, cues: manifest)
+        reportFallback(pack, session: session)
         let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, timeline: timeline)
+    }
+
+    /// Says which cues of `session` a pack speaks with another pack's clips.
+    static func reportFallback(_ pack: VoicePack, session: Session) {
+        let fallen = Set(pack.fallbackCues)
+        let used = session.cueIDs.filter { fallen.contains($0) }
+        guard !used.isEmpty, let other = pack.fallbackName else { return }
+        Console.error("voice \(pack.manifest.name): \(used.count) cue\(used.count == 1 ? "" : "s") of \(session.id) fall back to \(other): \(used.joined(separator: ", "))")
     }
 
     /// Plans a session made in code (no file behind it).

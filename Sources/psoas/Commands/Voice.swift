@@ -8,8 +8,88 @@ import Sound
 struct Voice: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Work with voice packs and the cue manifest.",
-        subcommands: [Check.self, Cues.self, Normalize.self]
+        subcommands: [List.self, Import.self, Check.self, Cues.self, Normalize.self]
     )
+
+    /// `psoas voice list`: the packs and how many cues each speaks.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the voice packs with their cue coverage.")
+
+        func run() throws {
+            try reportingFailures {
+                let library = try Library.locate()
+                let manifest = try library.manifest()
+                let builtin = (try? FileManager.default.contentsOfDirectory(atPath: library.audioDirectory + "/voices")) ?? []
+                let own = (try? FileManager.default.contentsOfDirectory(atPath: Library.userVoicesDirectory)) ?? []
+                var text = ""
+                for (name, folder, kind) in builtin.sorted().map({ ($0, library.voiceDirectory($0), "built-in") })
+                    + own.sorted().map({ ($0, Library.userVoicesDirectory + "/" + $0, "yours") }) {
+                    guard let pack = try? VoicePack.open(directory: folder, cues: manifest) else { continue }
+                    let count = pack.clipPaths.count
+                    let rest = count < manifest.ids.count && name != Library.builtinVoice ? " (the rest from \(Library.builtinVoice))" : ""
+                    text += "\(name.padded(14))  \(kind.padded(8))  \(count)/\(manifest.ids.count) cues\(rest)  \(folder)\n"
+                }
+                Console.output(text)
+            }
+        }
+    }
+
+    /// `psoas voice import`: recordings from a folder into a pack of the user's.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import recordings named <cue-id>.<wav|flac|ogg|mp3> into your voice pack NAME.",
+            discussion: "Any rate and channel count: clips are resampled to 48 kHz mono, trimmed, normalised to -18 LUFS and saved as FLAC in $XDG_DATA_HOME/psoas/voices/NAME/. If any file cannot be used, nothing is stored (exit 65)."
+        )
+
+        @Argument(help: "The pack's name (lowercase letters, digits, - and _).")
+        var name: String
+
+        @Argument(help: "The folder with the recordings.")
+        var folder: String
+
+        func validate() throws {
+            guard !name.isEmpty, name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }) else {
+                throw ValidationError("'\(name)' is not a pack name: use lowercase letters, digits, - and _")
+            }
+            guard name != Library.builtinVoice else { throw ValidationError("'\(name)' is the built-in pack; choose another name") }
+        }
+
+        func run() throws {
+            try reportingFailures {
+                let manifest = try Library.locate().manifest()
+                guard FileBytes.isDirectory(path: folder) else { throw Failure.noInput("error: \(folder): no such folder") }
+                let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                    .filter { !$0.hasPrefix(".") && FileBytes.exists(path: folder + "/" + $0) }
+                guard !files.isEmpty else { throw Failure.noInput("error: \(folder) holds no recordings") }
+                let clips: [PackImport.Clip]
+                switch PackImport.prepare(files: files, folder: folder, manifest: manifest) {
+                case let .success(prepared): clips = prepared
+                case let .failure(problems):
+                    throw Failure.data(problems.all.map { "error: \(folder)/\($0.description)" }.joined(separator: "\n")
+                                       + "\nnothing was imported; pack '\(name)' is unchanged")
+                }
+                let target = Library.userVoicesDirectory + "/" + name
+                do {
+                    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                } catch {
+                    throw Failure(message: "error: cannot create \(target): \(error.localizedDescription)", code: .cannotCreate)
+                }
+                if !FileBytes.exists(path: target + "/pack.yaml") {
+                    let pack = "name: \(name)\nlanguage: de\nspeaker: \"\(name)\"\nloudness: \(ClipProcessor.targetLoudness)\nformat: flac\n"
+                    try OutputFile.writeAtomically(Data(pack.utf8), to: target + "/pack.yaml")
+                }
+                for clip in clips {
+                    do throws(OutputError) {
+                        try ClipProcessor.write(clip.audio, to: "\(target)/\(clip.cue).flac", title: manifest.text(for: clip.cue) ?? clip.cue)
+                    } catch {
+                        throw Failure(outputError: error)
+                    }
+                }
+                let total = (try? VoicePack.open(directory: target, cues: manifest).clipPaths.count) ?? clips.count
+                Console.error("imported \(clips.count) clip\(clips.count == 1 ? "" : "s") into \(name) (\(target)); it has \(total) of \(manifest.ids.count) cues, the rest come from \(Library.builtinVoice)")
+            }
+        }
+    }
 
     /// `psoas voice check`: is a pack complete, in time and at the right loudness?
     struct Check: ParsableCommand {
@@ -25,7 +105,7 @@ struct Voice: ParsableCommand {
             try reportingFailures {
                 let library = try Library.locate()
                 let manifest = try library.manifest()
-                let voicePack = try library.voicePack(pack, cues: manifest)
+                let voicePack = try library.voicePack(pack, cues: manifest, fallback: false)
                 let sessions = try library.builtinVariants(manifest: manifest)
                 let report = PackCheck.run(pack: voicePack, manifest: manifest, sessions: sessions)
                 var lines: [String] = []

@@ -1,0 +1,119 @@
+import AudioIO
+import Foundation
+import PsoasTestSupport
+import Testing
+
+/// Your own voice: `psoas voice import`, `voice list`, and packs that fall back to the built-in one.
+@Suite struct VoicePackTests {
+    let builtin = repositoryRoot.appendingPathComponent("Audio/voices/de-espeak")
+
+    func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-voice-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// Runs sox with `arguments`.
+    func sox(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sox \(arguments)")
+    }
+
+    @Test func importedClipsBecomeTrimmedMonoAtMinusEighteenLUFS() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let recordings = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
+        let cues = ["intro.welcome", "sink.exhale", "hold.start", "outro"]
+        let gains = ["-30", "-20", "-12", "-6"]
+        var inputSeconds: [String: Double] = [:]
+        for (cue, gain) in zip(cues, gains) {
+            let path = recordings.appendingPathComponent("\(cue).wav").path
+            try sox([builtin.appendingPathComponent("\(cue).flac").path, "-r", "44100", "-c", "2", path, "gain", gain, "pad", "1", "1"])
+            let info = try SoundFileInfo.read(path: path)
+            #expect(info.sampleRate == 44_100 && info.channelCount == 2)
+            inputSeconds[cue] = Double(info.frameCount) / 44_100
+        }
+        let environment = ["XDG_DATA_HOME": folder.path]
+        let result = try runPsoas(["voice", "import", "anna", recordings.path], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("imported 4 clips into anna"))
+        let pack = folder.appendingPathComponent("psoas/voices/anna")
+        #expect(FileManager.default.fileExists(atPath: pack.appendingPathComponent("pack.yaml").path))
+        for cue in cues {
+            let path = pack.appendingPathComponent("\(cue).flac").path
+            let info = try SoundFileInfo.read(path: path)
+            #expect(info.sampleRate == 48_000 && info.channelCount == 1, "\(cue)")
+            let seconds = Double(info.frameCount) / 48_000
+            let input = try #require(inputSeconds[cue])
+            #expect(seconds <= input - 1.5, "\(cue): \(seconds) s from \(input) s")
+            let loudness = try Loudness.measure(SoundFileReader.readMono(path: path))
+            #expect(abs(loudness.integrated - -18) <= 1, "\(cue): \(loudness.integrated) LUFS")
+            #expect(loudness.truePeakDecibels <= -0.9, "\(cue): true peak \(loudness.truePeakDecibels)")
+        }
+        let list = try runPsoas(["voice", "list"], environment: environment)
+        #expect(list.stdout.contains("anna"), "\(list.stdout)")
+        #expect(list.stdout.contains("4/64 cues (the rest from de-espeak)"), "\(list.stdout)")
+        #expect(list.stdout.contains("de-espeak"))
+    }
+
+    @Test func aGarbageFileStopsTheImportAndLeavesThePackUnchanged() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["XDG_DATA_HOME": folder.path]
+        let first = folder.appendingPathComponent("first")
+        try FileManager.default.createDirectory(at: first, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: builtin.appendingPathComponent("outro.flac"), to: first.appendingPathComponent("outro.flac"))
+        #expect(try runPsoas(["voice", "import", "anna", first.path], environment: environment).status == 0)
+        let pack = folder.appendingPathComponent("psoas/voices/anna")
+        let before = try FileManager.default.contentsOfDirectory(atPath: pack.path).sorted()
+        let outroBefore = try Data(contentsOf: pack.appendingPathComponent("outro.flac"))
+
+        let second = folder.appendingPathComponent("second")
+        try FileManager.default.createDirectory(at: second, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: builtin.appendingPathComponent("hold.start.flac"), to: second.appendingPathComponent("hold.start.flac"))
+        try Data("this is not audio".utf8).write(to: second.appendingPathComponent("sink.exhale.wav"))
+        try FileManager.default.copyItem(at: builtin.appendingPathComponent("intro.welcome.flac"), to: second.appendingPathComponent("outro.flac"))
+        try FileManager.default.copyItem(at: builtin.appendingPathComponent("outro.flac"), to: second.appendingPathComponent("no.such.cue.flac"))
+        let result = try runPsoas(["voice", "import", "anna", second.path], environment: environment)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("\(second.path)/sink.exhale.wav: not usable audio"), "\(result.stderr)")
+        #expect(result.stderr.contains("\(second.path)/no.such.cue.flac: 'no.such.cue' is not a cue id"), "\(result.stderr)")
+        #expect(result.stderr.contains("nothing was imported; pack 'anna' is unchanged"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pack.path).sorted() == before)
+        #expect(try Data(contentsOf: pack.appendingPathComponent("outro.flac")) == outroBefore)
+    }
+
+    @Test func exportWithAPartialPackUsesItsClipsAndNamesTheCuesThatFellBack() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["XDG_DATA_HOME": folder.path]
+        let recordings = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
+        // A different voice for one cue: the built-in clip a fifth higher.
+        try sox([builtin.appendingPathComponent("sink.exhale.flac").path, recordings.appendingPathComponent("sink.exhale.wav").path, "pitch", "700"])
+        #expect(try runPsoas(["voice", "import", "anna", recordings.path], environment: environment).status == 0)
+        let short = sessionFixture("short.yaml")
+        let result = try runPsoas(["export", short, "--voice", "anna", "--tones", "off", "-o", "-", "--format", "raw"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("voice anna: 5 cues of short fall back to de-espeak: intro.welcome, tool.place, hold.start, hold.countdown, outro"), "\(result.stderr)")
+        let rendered = result.stdoutData.withUnsafeBytes { $0.bindMemory(to: Int16.self).map { Float($0) / 32_768 } }
+        let plan = try runPsoas(["plan", short, "--voice", "anna", "--json"], environment: environment)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let events = try #require(object["events"] as? [[String: Any]])
+        let release = try #require(events.first { $0["cue"] as? String == "sink.exhale" })
+        let start = try #require(release["start"] as? Int)
+        let own = try SoundFileReader.readMono(path: folder.appendingPathComponent("psoas/voices/anna/sink.exhale.flac").path).samples
+        let theirs = try SoundFileReader.readMono(path: builtin.appendingPathComponent("sink.exhale.flac").path).samples
+        let length = min(own.count, theirs.count) - 480
+        let withOwn = correlation(rendered[start + 240..<start + length], own[240..<length])
+        let withTheirs = correlation(rendered[start + 240..<start + length], theirs[240..<length])
+        #expect(withOwn > 0.99, "the pack's own clip is spoken (\(withOwn))")
+        #expect(withTheirs < 0.5, "not the built-in one (\(withTheirs))")
+    }
+}
