@@ -78,6 +78,22 @@ struct Library {
         return data + "/psoas/voices"
     }
 
+    /// The folder of the user's pack `name`, created with its `pack.yaml` if it is new.
+    /// - Throws: ``Failure`` (73) when it cannot be created.
+    static func userPackFolder(_ name: String) throws -> String {
+        let target = userVoicesDirectory + "/" + name
+        do {
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        } catch {
+            throw Failure(message: "error: cannot create \(target): \(error.localizedDescription)", code: .cannotCreate)
+        }
+        if !FileBytes.exists(path: target + "/pack.yaml") {
+            let pack = "name: \(name)\nlanguage: de\nspeaker: \"\(name)\"\nloudness: \(ClipProcessor.targetLoudness)\nformat: flac\n"
+            try OutputFile.writeAtomically(Data(pack.utf8), to: target + "/pack.yaml")
+        }
+        return target
+    }
+
     /// The folder of the pack called `name`: a path, a pack of the user's, or a built-in one.
     func voiceFolder(_ name: String) -> String {
         if name.contains("/") { return name }

@@ -116,4 +116,33 @@ import Testing
         #expect(withOwn > 0.99, "the pack's own clip is spoken (\(withOwn))")
         #expect(withTheirs < 0.5, "not the built-in one (\(withTheirs))")
     }
+
+    @Test func recordingThroughALSACaptureHearsTheClipAndStopsByItself() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var environment = pulse.environment
+        environment["XDG_DATA_HOME"] = folder.path
+        let recorder = try RunningPsoas(["voice", "record", "anna", "--cue", "sink.exhale",
+                                         "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
+                                        environment: environment)
+        let deadline = Date().addingTimeInterval(20)
+        while !recorder.stderr.contains("recording: speak now"), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        try #require(recorder.stderr.contains("recording: speak now"), "\(recorder.stderr)")
+        let clip = builtin.appendingPathComponent("sink.exhale.flac").path
+        let player = try ChildProcess("/usr/bin/paplay", [clip], environment: pulse.environment)
+        #expect(player.wait(timeout: 10) == 0)
+        #expect(recorder.wait(timeout: 10) == 0, "recording stopped by itself: \(recorder.stderr)")
+        let saved = try SoundFileReader.readMono(path: folder.appendingPathComponent("psoas/voices/anna/sink.exhale.flac").path).samples
+        let played = try SoundFileReader.readMono(path: clip).samples
+        var best = 0.0
+        for offset in stride(from: -4_800, through: 4_800, by: 24) {
+            let start = max(0, offset)
+            let length = min(saved.count - start, played.count - max(0, -offset)) - 1
+            guard length > 24_000 else { continue }
+            best = max(best, correlation(saved[start..<start + length], played[max(0, -offset)..<max(0, -offset) + length]))
+        }
+        #expect(best >= 0.8, "the saved clip matches the played one: \(best)")
+    }
 }

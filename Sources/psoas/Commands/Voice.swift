@@ -8,7 +8,7 @@ import Sound
 struct Voice: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Work with voice packs and the cue manifest.",
-        subcommands: [List.self, Import.self, Check.self, Cues.self, Normalize.self]
+        subcommands: [List.self, Record.self, Import.self, Check.self, Cues.self, Normalize.self]
     )
 
     /// `psoas voice list`: the packs and how many cues each speaks.
@@ -68,16 +68,7 @@ struct Voice: ParsableCommand {
                     throw Failure.data(problems.all.map { "error: \(folder)/\($0.description)" }.joined(separator: "\n")
                                        + "\nnothing was imported; pack '\(name)' is unchanged")
                 }
-                let target = Library.userVoicesDirectory + "/" + name
-                do {
-                    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-                } catch {
-                    throw Failure(message: "error: cannot create \(target): \(error.localizedDescription)", code: .cannotCreate)
-                }
-                if !FileBytes.exists(path: target + "/pack.yaml") {
-                    let pack = "name: \(name)\nlanguage: de\nspeaker: \"\(name)\"\nloudness: \(ClipProcessor.targetLoudness)\nformat: flac\n"
-                    try OutputFile.writeAtomically(Data(pack.utf8), to: target + "/pack.yaml")
-                }
+                let target = try Library.userPackFolder(name)
                 for clip in clips {
                     do throws(OutputError) {
                         try ClipProcessor.write(clip.audio, to: "\(target)/\(clip.cue).flac", title: manifest.text(for: clip.cue) ?? clip.cue)
