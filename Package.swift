@@ -74,6 +74,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Fuzzing (Scripts/fuzz builds it with libFuzzer)
+        .executableTarget(
+            name: "PsoasFuzz",
+            dependencies: ["SessionKit", "Timeline"]
+        ),
+
         // MARK: - Tests
         .target(
             name: "PsoasTestSupport",
@@ -81,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionKitTests",
-            dependencies: ["SessionKit", "PsoasTestSupport"],
+            dependencies: ["SessionKit", "Timeline", "PsoasTestSupport"],
             exclude: ["article-runs.txt"]
         ),
         .testTarget(

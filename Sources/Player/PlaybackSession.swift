@@ -36,8 +36,16 @@ public final class PlaybackSession {
     let output: Output
     let showStatus: Bool
     private var server: UnixSocketServer?
-    private var connections: [Int32: [UInt8]] = [:]
+    private var connections: [Int32: Connection] = [:]
     static let maximumConnections = 32
+    /// A connection that sends nothing for this long is closed.
+    static let idleTimeout: TimeInterval = 10
+
+    /// What a control connection has sent so far, and when it last did.
+    struct Connection {
+        var buffer: [UInt8] = []
+        var lastActivity = Date()
+    }
 
     /// - Parameters:
     ///   - socketPath: where to listen for `psoas ctl`; `nil` for no control socket.
@@ -82,6 +90,10 @@ public final class PlaybackSession {
             if keys, ready.contains(0) { handleKeys(terminal.readAvailable()) }
             if let server, ready.contains(server.descriptor) { acceptConnections(server) }
             for fd in connections.keys where ready.contains(fd) { serve(fd) }
+            let now = Date()
+            for (fd, connection) in connections where now.timeIntervalSince(connection.lastActivity) > Self.idleTimeout {
+                close(fd)
+            }
             let signal = SignalFlags.take()
             if signal != 0, interrupted == 0 {
                 interrupted = signal
@@ -127,7 +139,7 @@ public final class PlaybackSession {
                 UnixSocketServer.closeConnection(fd)
                 continue
             }
-            connections[fd] = []
+            connections[fd] = Connection()
         }
     }
 
@@ -136,12 +148,13 @@ public final class PlaybackSession {
             close(fd)
             return
         }
-        var buffer = (connections[fd] ?? []) + bytes
+        var buffer = (connections[fd]?.buffer ?? []) + bytes
         while let newline = buffer.firstIndex(of: 10) {
             let line = String(decoding: buffer[..<newline], as: UTF8.self)
             buffer.removeSubrange(...newline)
-            let reply = respond(to: line)
-            if UnixSocketServer.send(Array((reply + "\n").utf8), to: fd) == 0 {
+            let reply = Array((respond(to: line) + "\n").utf8)
+            // A client that does not read its replies is not waited for.
+            if UnixSocketServer.send(reply, to: fd) < reply.count {
                 close(fd)
                 return
             }
@@ -151,7 +164,7 @@ public final class PlaybackSession {
             close(fd)
             return
         }
-        connections[fd] = buffer
+        connections[fd] = Connection(buffer: buffer, lastActivity: bytes.isEmpty ? (connections[fd]?.lastActivity ?? Date()) : Date())
     }
 
     private func close(_ fd: Int32) {

@@ -23,6 +23,7 @@ public struct CueManifest: Sendable, Hashable {
         let reader = SessionReader(file: file, cues: nil)
         var entries: [(id: String, text: String)] = []
         do {
+            try Limits.checkText(file)
             guard let root = try YAMLDocument.compose(file) else {
                 throw DiagnosticList([reader.error(at: .start, "the cue manifest is empty")], source: file.text)
             }

@@ -76,11 +76,13 @@ final class SessionReader {
     func read(overrides: SessionOverrides) throws -> Session? {
         let root: Node
         do {
+            try Limits.checkText(file)
             guard let node = try YAMLDocument.compose(file) else {
                 diagnostics.append(error(at: .start,
                     "the file is empty; a session needs 'id', 'title' and 'steps'"))
                 return nil
             }
+            try Limits.checkNodes(node, path: file.path)
             root = node
         } catch {
             diagnostics.append(error)
@@ -105,6 +107,9 @@ final class SessionReader {
             steps = readSteps(stepsNode, side: nil)
             if steps.isEmpty, diagnostics.isEmpty {
                 diagnostics.append(error(stepsNode, "a session needs at least one step"))
+            }
+            if steps.count > Limits.maximumSteps {
+                diagnostics.append(error(stepsNode, "the session has \(steps.count) steps; at most \(Limits.maximumSteps) are allowed"))
             }
         }
         guard let id, let title else { return nil }

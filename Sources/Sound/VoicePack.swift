@@ -50,16 +50,30 @@ public struct VoicePack: Sendable {
         return merged
     }
 
-    /// The length of every clip at `rate`, in frames.
-    /// - Throws: ``LoadError/badClip(cue:_:)`` for a clip libsndfile cannot read.
+    /// The longest clip a pack may hold.
+    public static let maximumClipSeconds = 60
+
+    /// The length of every clip at `rate`, in frames, checking each clip's shape: audio,
+    /// mono, not empty, not absurdly long.
+    /// - Throws: ``LoadError/badClip(cue:_:)`` naming the cue and file.
     public func clipDurations(at rate: Int) throws(LoadError) -> [String: Int64] {
         var durations: [String: Int64] = [:]
-        for (id, path) in clipPaths {
+        for (id, path) in clipPaths.sorted(by: { $0.key < $1.key }) {
+            let info: SoundFileInfo
             do {
-                durations[id] = try SoundFileInfo.read(path: path).frameCount(at: rate)
+                info = try SoundFileInfo.read(path: path)
             } catch {
                 throw .badClip(cue: id, error)
             }
+            func bad(_ message: String) -> LoadError {
+                .badClip(cue: id, AudioIOError(call: "check", subject: path, message: message))
+            }
+            guard info.frameCount > 0 else { throw bad("the clip holds no audio") }
+            guard info.channelCount == 1 else { throw bad("the clip has \(info.channelCount) channels; pack clips are mono") }
+            guard info.frameCount <= Int64(Self.maximumClipSeconds * info.sampleRate) else {
+                throw bad("the clip lasts \(info.frameCount / Int64(max(1, info.sampleRate))) s; a cue may last at most \(Self.maximumClipSeconds) s")
+            }
+            durations[id] = info.frameCount(at: rate)
         }
         return durations
     }

@@ -63,6 +63,16 @@ struct TimelineBuilder {
         self.planner = planner
     }
 
+    /// The longest session in frames.
+    var maximumFrames: Int64 { Limits.maximumSessionSeconds * Int64(rate) }
+
+    func checkLength(_ end: Int64, _ step: Step) throws(PlanError) {
+        guard end <= maximumFrames else {
+            throw PlanError(location: step.location, message:
+                "the session would last longer than \(Limits.maximumSessionSeconds / 3600) hours at step '\(step.id)'; shorten it")
+        }
+    }
+
     mutating func add(_ step: Step) throws(PlanError) {
         let index = steps.count
         let start = position
@@ -92,6 +102,7 @@ struct TimelineBuilder {
             events.append(Event(kind: .wait(exportSeconds: export), step: index, start: start, end: end))
             position = end
         }
+        try checkLength(position, step)
         events[stepEventIndex] = Event(kind: .step, step: index, start: start, end: position)
         let paces: Bool = switch step.body {
         case .paced, .contractRelax: true
@@ -117,6 +128,7 @@ struct TimelineBuilder {
         case let .cycles(count): cycleCount = count
         case let .duration(seconds): cycleCount = Int((seconds.value + pattern.cycle.value - 1) / pattern.cycle.value)
         }
+        try checkLength(position + (pattern.cycle * Int64(cycleCount)).frames(at: rate), step)
         let fades = step.kind == .rest
         var clock = BreathClock(start: position, rate: rate)
         var cycles: [CycleFrames] = []
@@ -235,6 +247,7 @@ struct TimelineBuilder {
     mutating func addContractRelax(_ step: Step, index: Int, reps: Int, tension: Tenths, tense: CueUse,
                                    release: CueUse) throws(PlanError) {
         let pattern = step.breath
+        try checkLength(position + ((pattern.cycle * 2 + tension) * Int64(reps)).frames(at: rate), step)
         var clock = BreathClock(start: position, rate: rate)
         var cycle = 1
         for rep in 1...reps {
