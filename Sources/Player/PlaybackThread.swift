@@ -8,20 +8,18 @@ public final class PlaybackThread: @unchecked Sendable {
     public let output: AlsaPlayback
     private let done = Atomic<Bool>(false)
     private let failure = Mutex<DeviceError?>(nil)
-    private var thread: Thread?
 
     public init(engine: PlaybackEngine, output: AlsaPlayback) {
         self.engine = engine
         self.output = output
     }
 
-    /// Starts playing.
+    /// Starts playing. The thread holds this object only while it runs.
     public func start() {
         let thread = Thread { [self] in run() }
         thread.name = "psoas.playback"
         thread.qualityOfService = .userInteractive
         thread.stackSize = 1 << 20
-        self.thread = thread
         thread.start()
     }
 
