@@ -21,9 +21,10 @@ public final class AlsaCapture {
         var handle: OpaquePointer?
         let status = snd_pcm_open(&handle, device, SND_PCM_STREAM_CAPTURE, 0)
         guard status >= 0, let handle else { throw DeviceError(device: device, message: AlsaPlayback.text(status)) }
-        // snd_pcm_set_params: S16_LE, interleaved, mono, resampling allowed, 100 ms of latency.
+        // snd_pcm_set_params: S16_LE, interleaved, mono, resampling allowed, up to 500 ms buffered
+        // so a busy machine does not overrun.
         let configured = snd_pcm_set_params(handle, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1,
-                                            UInt32(sampleRate), 1, 100_000)
+                                            UInt32(sampleRate), 1, 500_000)
         guard configured >= 0 else {
             snd_pcm_close(handle)
             throw DeviceError(device: device, message: "16-bit mono at \(sampleRate) Hz: \(AlsaPlayback.text(configured))")
