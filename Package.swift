@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "psoasTests",
-            dependencies: ["PsoasTestSupport", "psoas", "AudioIO"],
+            dependencies: ["PsoasTestSupport", "psoas", "AudioIO", "PsoasFuzz"],
             exclude: ["Snapshots", "Sessions"]
         ),
     ]
