@@ -347,7 +347,7 @@ public final class PlaybackEngine: @unchecked Sendable {
             }
         case let .volume(decibels):
             volumeDecibels = min(Self.volumeRange.upperBound, max(Self.volumeRange.lowerBound, volumeDecibels + decibels))
-            volumeTarget = Float(pow10(volumeDecibels / 20))
+            volumeTarget = Float(Foundation.pow(10, volumeDecibels / 20))
         case .stop:
             switch state {
             case .playing, .fadingOut: state = .fadingOut(.stop)
@@ -445,10 +445,6 @@ public final class PlaybackEngine: @unchecked Sendable {
         }
         modeAtomic.store(mode.rawValue, ordering: .relaxed)
         volumeAtomic.store(Int((volumeDecibels * 100).rounded()), ordering: .relaxed)
-    }
-
-    private func pow10(_ exponent: Double) -> Double {
-        Foundation.pow(10, exponent)
     }
 }
 

@@ -61,3 +61,10 @@ public var psoasExecutable: URL {
 public var repositoryRoot: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
+
+/// A new empty folder under the temporary directory; the caller removes it.
+public func makeTemporaryFolder(_ prefix: String = "psoas-test") throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}

@@ -78,6 +78,14 @@ struct Library {
         return data + "/psoas/voices"
     }
 
+    /// Why `name` cannot name a pack of the user's, or `nil` when it can.
+    static func problemWithPackName(_ name: String) -> String? {
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }) else {
+            return "'\(name)' is not a pack name: use lowercase letters, digits, - and _"
+        }
+        return name == builtinVoice ? "'\(name)' is the built-in pack; choose another name" : nil
+    }
+
     /// The folder of the user's pack `name`, created with its `pack.yaml` if it is new.
     /// - Throws: ``Failure`` (73) when it cannot be created.
     static func userPackFolder(_ name: String) throws -> String {

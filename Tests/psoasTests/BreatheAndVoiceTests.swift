@@ -9,11 +9,7 @@ import Glibc
 
 /// `psoas breathe`, `psoas voice check` on a broken pack, and the control socket's ownership.
 @Suite struct BreatheAndVoiceTests {
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-bv-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func temporaryFolder() throws -> URL { try makeTemporaryFolder("psoas-bv") }
 
     @Test func breatheExportsExactlyTheCyclesAskedFor() throws {
         let folder = try temporaryFolder()

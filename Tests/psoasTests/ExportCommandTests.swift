@@ -7,11 +7,7 @@ import Testing
 @Suite struct ExportCommandTests {
     let short = sessionFixture("short.yaml")
 
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func temporaryFolder() throws -> URL { try makeTemporaryFolder("psoas-export") }
 
     func planned(_ arguments: [String]) throws -> [String: Any] {
         let result = try runPsoas(["plan", "--json"] + arguments)

@@ -8,11 +8,7 @@ import Glibc
 
 /// `psoas play` writes the practice log; `psoas log` reads it.
 @Suite struct LogCommandTests {
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-logcmd-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func temporaryFolder() throws -> URL { try makeTemporaryFolder("psoas-logcmd") }
 
     func entries(_ environment: [String: String]) throws -> [[String: Any]] {
         let result = try runPsoas(["log", "--json"], environment: environment)

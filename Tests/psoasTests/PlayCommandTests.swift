@@ -14,11 +14,7 @@ import Glibc
     let thirty = sessionFixture("thirty.yaml")
     let ten = sessionFixture("ten.yaml")
 
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-play-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func temporaryFolder() throws -> URL { try makeTemporaryFolder("psoas-play") }
 
     @Test func playingToTheFilePCMWritesExactlyTheExportedBytes() throws {
         let folder = try temporaryFolder()

@@ -7,11 +7,7 @@ import Testing
 @Suite struct VoicePackTests {
     let builtin = repositoryRoot.appendingPathComponent("Audio/voices/de-espeak")
 
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-voice-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func temporaryFolder() throws -> URL { try makeTemporaryFolder("psoas-voice") }
 
     /// Runs sox with `arguments`.
     func sox(_ arguments: [String]) throws {

@@ -41,9 +41,9 @@ struct Check: ParsableCommand {
                     Console.error("\(file): ok (\(session.id), \(timeline.clockText(timeline.frameCount)) min)")
                 }
             } catch let exit as ExitCode {
-                let code = exit.rawValue
-                worst = worst == Failure.ExitCodeValue.noInput.rawValue ? worst : max(worst, code)
-                if code == Failure.ExitCodeValue.noInput.rawValue { worst = code }
+                // A missing file (66) outranks a bad one (65).
+                let missing = Failure.ExitCodeValue.noInput.rawValue
+                worst = worst == missing || exit.rawValue == missing ? missing : max(worst, exit.rawValue)
             }
         }
         if worst != 0 { throw ExitCode(worst) }

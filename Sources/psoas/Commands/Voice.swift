@@ -48,10 +48,7 @@ struct Voice: ParsableCommand {
         var folder: String
 
         func validate() throws {
-            guard !name.isEmpty, name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }) else {
-                throw ValidationError("'\(name)' is not a pack name: use lowercase letters, digits, - and _")
-            }
-            guard name != Library.builtinVoice else { throw ValidationError("'\(name)' is the built-in pack; choose another name") }
+            if let problem = Library.problemWithPackName(name) { throw ValidationError(problem) }
         }
 
         func run() throws {

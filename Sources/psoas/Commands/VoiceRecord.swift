@@ -38,10 +38,7 @@ extension Voice {
         static let rate = 48_000
 
         func validate() throws {
-            guard !name.isEmpty, name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }) else {
-                throw ValidationError("'\(name)' is not a pack name: use lowercase letters, digits, - and _")
-            }
-            guard name != Library.builtinVoice else { throw ValidationError("'\(name)' is the built-in pack; choose another name") }
+            if let problem = Library.problemWithPackName(name) { throw ValidationError(problem) }
             if cue != nil, missing { throw ValidationError("--cue and --missing: choose one") }
             guard (1...120).contains(maximumSeconds) else { throw ValidationError("--maximum-seconds: expected 1 to 120") }
         }
