@@ -31,6 +31,8 @@ public final class AlsaPlayback: @unchecked Sendable {
     public private(set) var bufferFrames: Int = 0
     private var pcm: OpaquePointer?
     private let xruns = Atomic<Int>(0)
+    /// When the last write returned (monotonic nanoseconds), to notice a writer that stalled.
+    private var lastWriteEnd: UInt64 = 0
 
     /// Opens and configures `device`.
     /// - Throws: ``DeviceError`` when the device is missing, busy or cannot take the format.
@@ -103,6 +105,13 @@ public final class AlsaPlayback: @unchecked Sendable {
     /// - Throws: ``DeviceError`` when the device fails for good (unplugged).
     public func write(_ samples: UnsafePointer<Int16>, frameCount: Int) throws(DeviceError) {
         guard let pcm else { return }
+        // Some plugins (PulseAudio's) hide an underrun; a writer that was away longer than the
+        // whole buffer has certainly let the device run dry, so that counts as one too.
+        let start = Self.monotonicNanoseconds()
+        let bufferNanoseconds = UInt64(bufferFrames) * 1_000_000_000 / UInt64(max(1, sampleRate))
+        var counted = lastWriteEnd != 0 && start - lastWriteEnd > bufferNanoseconds + 20_000_000
+        if counted { xruns.add(1, ordering: .relaxed) }
+        defer { lastWriteEnd = Self.monotonicNanoseconds() }
         var offset = 0
         while offset < frameCount {
             let written = snd_pcm_writei(pcm, samples + offset * channelCount, snd_pcm_uframes_t(frameCount - offset))
@@ -113,7 +122,8 @@ public final class AlsaPlayback: @unchecked Sendable {
             let status = Int32(written)
             if status == -EINTR || status == -EAGAIN { continue }
             if status == -EPIPE || status == -ESTRPIPE {
-                xruns.add(1, ordering: .relaxed)
+                if !counted { xruns.add(1, ordering: .relaxed) }
+                counted = false
             }
             let recovered = snd_pcm_recover(pcm, status, 1)
             guard recovered >= 0 else {
@@ -140,6 +150,12 @@ public final class AlsaPlayback: @unchecked Sendable {
         guard let pcm else { return 0 }
         var delay = snd_pcm_sframes_t(0)
         return snd_pcm_delay(pcm, &delay) == 0 ? Int(delay) : 0
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     static func text(_ status: Int32) -> String {
