@@ -138,20 +138,6 @@ public final class AlsaPlayback: @unchecked Sendable {
         snd_pcm_drain(pcm)
     }
 
-    /// Stops at once, discarding what is buffered.
-    public func drop() {
-        guard let pcm else { return }
-        snd_pcm_drop(pcm)
-        snd_pcm_prepare(pcm)
-    }
-
-    /// The frames queued in the device and not yet heard (for latency reports).
-    public var delayFrames: Int {
-        guard let pcm else { return 0 }
-        var delay = snd_pcm_sframes_t(0)
-        return snd_pcm_delay(pcm, &delay) == 0 ? Int(delay) : 0
-    }
-
     static func monotonicNanoseconds() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

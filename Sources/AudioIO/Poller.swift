@@ -11,11 +11,6 @@ public enum Poller {
         guard count > 0 else { return [] }
         return Set(entries.filter { $0.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 }.map(\.fd))
     }
-
-    /// Sleeps for `milliseconds`.
-    public static func sleep(milliseconds: Int) {
-        usleep(useconds_t(milliseconds * 1000))
-    }
 }
 
 /// Signals delivered as flags the main loop polls, instead of killing the process.

@@ -47,10 +47,4 @@ public final class Terminal {
         let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         return count > 0 ? Array(buffer[0..<count]) : []
     }
-
-    /// Writes `text` to standard error.
-    public static func writeError(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-    }
 }

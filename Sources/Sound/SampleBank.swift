@@ -34,13 +34,4 @@ public struct SampleBank: Sendable {
         slices[key] = slice
         return slice
     }
-
-    /// The stored samples of `key` as floats (for tests and measurements).
-    public func samples(_ key: String) -> [Float] {
-        guard let slice = slices[key] else { return [] }
-        return storage[slice.offset..<(slice.offset + slice.count)].map { Float($0) / 32_767 }
-    }
-
-    /// Bytes held, for memory reports.
-    public var byteCount: Int { storage.count * 2 }
 }
