@@ -70,12 +70,19 @@ struct Library {
     /// The pack every other falls back to.
     static let builtinVoice = "de-espeak"
 
+    /// psoas's folder for the user's data: `$XDG_DATA_HOME/psoas` (default `~/.local/share/psoas`).
+    static var dataDirectory: String {
+        let data = environmentValue("XDG_DATA_HOME")
+            ?? (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return data + "/psoas"
+    }
+
     /// Where the user's own packs live: `$XDG_DATA_HOME/psoas/voices/`.
-    static var userVoicesDirectory: String {
-        let environment = ProcessInfo.processInfo.environment
-        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-        return data + "/psoas/voices"
+    static var userVoicesDirectory: String { dataDirectory + "/voices" }
+
+    /// An environment variable's value, `nil` when unset or empty.
+    static func environmentValue(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Why `name` cannot name a pack of the user's, or `nil` when it can.

@@ -10,12 +10,7 @@ struct PracticeLogging {
     private(set) var warned = false
 
     /// `$XDG_DATA_HOME/psoas/practice.sqlite` (default `~/.local/share/psoas/practice.sqlite`).
-    static var path: String {
-        let environment = ProcessInfo.processInfo.environment
-        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-        return data + "/psoas/practice.sqlite"
-    }
+    static var path: String { Library.dataDirectory + "/practice.sqlite" }
 
     /// Opens the log; a failure is said once on stderr and the play goes on without it.
     init() {

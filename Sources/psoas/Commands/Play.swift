@@ -47,7 +47,7 @@ struct PlaybackOptions: ParsableArguments {
     }
 
     var resolvedDevice: String {
-        device ?? ProcessInfo.processInfo.environment["PSOAS_DEVICE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        device ?? Library.environmentValue("PSOAS_DEVICE") ?? "default"
     }
 
     /// Plays a planned session to the end, logs it; throws the documented exit codes.

@@ -64,9 +64,8 @@ extension Voice {
                 let terminal = Terminal()
                 if interactive { terminal.enterRawMode() }
                 defer { terminal.restore() }
-                let environment = ProcessInfo.processInfo.environment
-                let captureDevice = device ?? environment["PSOAS_CAPTURE_DEVICE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
-                let countInDevice = toneDevice ?? environment["PSOAS_DEVICE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+                let captureDevice = device ?? Library.environmentValue("PSOAS_CAPTURE_DEVICE") ?? "default"
+                let countInDevice = toneDevice ?? Library.environmentValue("PSOAS_DEVICE") ?? "default"
                 var saved = 0
                 takes: for (number, id) in cues.enumerated() {
                     Console.error("[\(number + 1)/\(cues.count)] \(id): \(manifest.text(for: id) ?? "")")
