@@ -26,6 +26,7 @@ let package = Package(
             providers: [.apt(["libsndfile1-dev"])]
         ),
         .systemLibrary(name: "CFileIO"),
+        .systemLibrary(name: "CSpawn"),
         .systemLibrary(
             name: "CSamplerate",
             pkgConfig: "samplerate",
@@ -83,7 +84,7 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "PsoasTestSupport",
-            dependencies: ["AudioIO"]
+            dependencies: ["AudioIO", "CSpawn"]
         ),
         .testTarget(
             name: "SessionKitTests",

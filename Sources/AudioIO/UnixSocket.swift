@@ -1,3 +1,5 @@
+import CFileIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,11 +63,8 @@ public final class UnixSocketServer {
 
     /// A new connection, if one is waiting (non-blocking).
     public func accept() -> Int32? {
-        let fd = Glibc.accept(descriptor, nil, nil)
-        guard fd >= 0 else { return nil }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        return fd
+        let fd = accept4(descriptor, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+        return fd >= 0 ? fd : nil
     }
 
     /// Closes the socket and removes its file.

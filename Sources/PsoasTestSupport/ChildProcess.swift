@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 
 #if canImport(Glibc)
@@ -20,11 +21,14 @@ public final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let null = open("/dev/null", O_RDWR)
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { close(null) }
         posix_spawn_file_actions_adddup2(&actions, standardInput ?? null, 0)
         posix_spawn_file_actions_adddup2(&actions, standardOutput ?? null, 1)
         posix_spawn_file_actions_adddup2(&actions, standardError ?? null, 2)
+        // Tests run in parallel in one process: a child must not keep another test's sockets
+        // and pipes open (a closed connection would stay open for as long as the child runs).
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

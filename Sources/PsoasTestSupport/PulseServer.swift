@@ -1,4 +1,5 @@
 import AudioIO
+import CSpawn
 import Foundation
 
 #if canImport(Glibc)
@@ -131,8 +132,8 @@ public final class RunningPsoas: @unchecked Sendable {
     public init(_ arguments: [String], environment: [String: String] = [:], standardInput: Int32? = nil) throws {
         var out: [Int32] = [0, 0]
         var err: [Int32] = [0, 0]
-        pipe(&out)
-        pipe(&err)
+        pipe2(&out, O_CLOEXEC)
+        pipe2(&err, O_CLOEXEC)
         process = try ChildProcess(psoasExecutable.path, arguments, environment: environment,
                                    standardInput: standardInput, standardOutput: out[1], standardError: err[1])
         close(out[1])

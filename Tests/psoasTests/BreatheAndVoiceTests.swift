@@ -71,7 +71,7 @@ import Glibc
         let raw = folder.appendingPathComponent("out.raw").path
         let ten = sessionFixture("ten.yaml")
         // A socket file nobody listens on, as a crashed player leaves it.
-        let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
