@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PracticeLogTests",
-            dependencies: ["PracticeLog"]
+            dependencies: ["PracticeLog", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "psoasTests",

@@ -68,3 +68,20 @@ public func makeTemporaryFolder(_ prefix: String = "psoas-test") throws -> URL {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }
+
+/// Wall-clock limits of the real-time tests.
+///
+/// The limits are those of the product build. A sanitizer makes every instruction of the
+/// psoas binary slower and its exit much slower; `Scripts/test --sanitize=…` sets
+/// `PSOAS_TEST_TIME_FACTOR` so that the same tests look for races and leaks without failing
+/// on the instrumentation's own cost.
+public enum TimeLimit {
+    public static let factor: Double = {
+        guard let text = ProcessInfo.processInfo.environment["PSOAS_TEST_TIME_FACTOR"], let value = Double(text),
+              value >= 1 else { return 1 }
+        return value
+    }()
+
+    /// `seconds`, widened by the factor of an instrumented build.
+    public static func allowing(_ seconds: Double) -> Double { seconds * factor }
+}

@@ -1,12 +1,18 @@
 import Foundation
 import PracticeLog
+import PsoasTestSupport
 import Testing
 
-@Suite struct PracticeLogTests {
+/// Each test gets its own folder, removed when the test ends.
+@Suite final class PracticeLogTests: Sendable {
+    let folder: URL
+
+    init() throws { folder = try makeTemporaryFolder("psoas-log") }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
     func temporaryPath() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-log-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent("practice.sqlite").path
+        folder.appendingPathComponent("practice.sqlite").path
     }
 
     func entry(_ id: String, massage: Bool = true, completed: Bool = true, endedAt: Date) -> PracticeEntry {

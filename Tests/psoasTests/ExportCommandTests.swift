@@ -137,7 +137,7 @@ import Testing
         let target = folder.appendingPathComponent("out.wav").path
         let previous = Data("the previous export".utf8)
         _ = FileManager.default.createFile(atPath: target, contents: previous)
-        let script = "ulimit -f 64; exec \"$0\" export \"$1\" -o \"$2\""
+        let script = "ulimit -f 1024; exec \"$0\" export \"$1\" -o \"$2\""
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script, psoasExecutable.path, short, target]
