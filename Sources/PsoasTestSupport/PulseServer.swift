@@ -215,6 +215,18 @@ public final class RunningPsoas: @unchecked Sendable {
         return nil
     }
 
+    /// Waits until `text` has appeared `count` times on stderr; `false` on timeout or when the
+    /// process ended first.
+    public func waitForError(_ text: String, count: Int = 1, timeout: TimeInterval = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stderr.components(separatedBy: text).count - 1 >= count { return true }
+            if !streamsOpen { break }
+            usleep(5_000)
+        }
+        return stderr.components(separatedBy: text).count - 1 >= count
+    }
+
     /// Waits for the process to end and its output to be read; returns its status, or `nil` on timeout.
     public func wait(timeout: TimeInterval) -> Int32? {
         guard let status = process.wait(timeout: timeout) else { return nil }

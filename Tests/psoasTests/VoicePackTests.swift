@@ -3,6 +3,10 @@ import Foundation
 import PsoasTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Your own voice: `psoas voice import`, `voice list`, and packs that fall back to the built-in one.
 @Suite struct VoicePackTests {
     let builtin = repositoryRoot.appendingPathComponent("Audio/voices/de-espeak")
@@ -123,9 +127,7 @@ import Testing
         let recorder = try RunningPsoas(["voice", "record", "anna", "--cue", "sink.exhale",
                                          "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
                                         environment: environment)
-        let deadline = Date().addingTimeInterval(20)
-        while !recorder.stderr.contains("recording: speak now"), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        try #require(recorder.stderr.contains("recording: speak now"), "\(recorder.stderr)")
+        try #require(recorder.waitForError("recording: speak now"), "\(recorder.stderr)")
         let clip = builtin.appendingPathComponent("sink.exhale.flac").path
         let player = try ChildProcess("/usr/bin/paplay", [clip], environment: pulse.environment)
         #expect(player.wait(timeout: 10) == 0)
@@ -142,5 +144,66 @@ import Testing
         let coarse = stride(from: -4_800, through: 4_800, by: 24).max { similarity($0) < similarity($1) } ?? 0
         let best = ((coarse - 24)...(coarse + 24)).map(similarity).max() ?? 0
         #expect(best >= 0.8, "the saved clip matches the played one: \(best)")
+    }
+
+    /// The keys of an interactive recording, under a pseudo-terminal: r records the cue again,
+    /// Enter keeps the take, s skips a cue (also after a take that heard nothing), Enter during
+    /// a take ends it, q quits. Only the kept take is saved, and the terminal is left as it was.
+    @Test func recordingKeysKeepRetakeSkipAndQuitUnderAPseudoTerminal() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var environment = pulse.environment
+        environment["XDG_DATA_HOME"] = folder.path
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        try #require(openpty(&master, &slave, nil, nil, nil) == 0)
+        defer { close(master) }
+        var before = termios()
+        tcgetattr(slave, &before)
+        let recorder = try RunningPsoas(["voice", "record", "anna", "--missing",
+                                         "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
+                                        environment: environment, standardInput: slave)
+        let clip = builtin.appendingPathComponent("sink.exhale.flac").path
+        let prompt = "Enter keeps it, r again, s skip, q quit."
+        /// Speaks into the sink once the recorder listens for take `take`, then answers its prompt.
+        func speak(take: Int, answer: String) throws {
+            try #require(recorder.waitForError("recording: speak now", count: take), "take \(take): \(recorder.stderr)")
+            let player = try ChildProcess("/usr/bin/paplay", [clip], environment: pulse.environment)
+            #expect(player.wait(timeout: 10) == 0)
+            try #require(recorder.waitForError(prompt, count: take), "prompt \(take): \(recorder.stderr)")
+            _ = write(master, answer, answer.utf8.count)
+        }
+        try speak(take: 1, answer: "r")  // first cue, again
+        try speak(take: 2, answer: "\r") // first cue, kept
+        try speak(take: 3, answer: "s")  // second cue, skipped
+        // Third cue: Enter ends the take before anything was said, and s skips it.
+        try #require(recorder.waitForError("recording: speak now", count: 4), "\(recorder.stderr)")
+        _ = write(master, "\r", 1)
+        try #require(recorder.waitForError("heard nothing", count: 1), "\(recorder.stderr)")
+        _ = write(master, "s", 1)
+        // Fourth cue: nothing said again; q quits.
+        try #require(recorder.waitForError("recording: speak now", count: 5), "\(recorder.stderr)")
+        _ = write(master, "\r", 1)
+        try #require(recorder.waitForError("heard nothing", count: 2), "\(recorder.stderr)")
+        _ = write(master, "q", 1)
+        #expect(recorder.wait(timeout: 10) == 0, "\(recorder.stderr)")
+        #expect(recorder.stderr.contains("saved 1 clip in "), "\(recorder.stderr)")
+        var after = termios()
+        tcgetattr(slave, &after)
+        close(slave)
+        #expect(before.c_lflag == after.c_lflag && before.c_iflag == after.c_iflag, "terminal modes restored")
+
+        // Four cues were offered, each once; the kept take is the first cue's, and nothing else
+        // was saved.
+        let offered = recorder.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }
+            .compactMap { $0.dropFirst().split(separator: "/").first.flatMap { Int($0) } }
+        #expect(offered == [1, 2, 3, 4], "\(recorder.stderr)")
+        let firstLine = recorder.stderr.split(separator: "\n").first { $0.hasPrefix("[1/") }
+        let firstCue = try #require(firstLine?.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let pack = folder.appendingPathComponent("psoas/voices/anna")
+        let files = try FileManager.default.contentsOfDirectory(atPath: pack.path).filter { $0.hasSuffix(".flac") }
+        #expect(files == ["\(firstCue).flac"], "\(recorder.stderr)")
     }
 }

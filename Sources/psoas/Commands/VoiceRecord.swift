@@ -73,10 +73,16 @@ extension Voice {
                         countIn(on: countInDevice)
                         let take = try record(from: captureDevice, terminal: interactive ? terminal : nil)
                         guard take.heardSpeech else {
-                            Console.error("heard nothing: is the microphone on '\(captureDevice)'?")
-                            if !interactive { throw Failure.data("error: nothing was recorded for \(id)") }
-                            if try ask(terminal) == .quit { break takes }
-                            continue
+                            guard interactive else {
+                                Console.error("heard nothing: is the microphone on '\(captureDevice)'?")
+                                throw Failure.data("error: nothing was recorded for \(id)")
+                            }
+                            Console.error("heard nothing: is the microphone on '\(captureDevice)'? r again, s skip, q quit.")
+                            switch try ask(terminal) {
+                            case .keep, .again: continue
+                            case .skip: continue takes
+                            case .quit: break takes
+                            }
                         }
                         let prepared: MonoAudio
                         do throws(AudioIOError) {
