@@ -1,8 +1,9 @@
 import SessionKit
 import Timeline
 
-/// The fuzz target: any bytes through the session loader and, when they load, the planner.
-/// Nothing may crash, hang or grow without bound; every problem must be a diagnostic.
+/// The fuzz target: any bytes through the settings reader, then the session loader (with what
+/// the same bytes set as settings, if anything) and, when they load, the planner. Nothing may
+/// crash, hang or grow without bound; every problem must be a diagnostic.
 enum Fuzz {
     static let cueIDs = ["intro", "sink.exhale", "hold.start", "hold.countdown", "locate.left", "locate.right",
                          "tense", "relax", "tool.place", "move.out", "move.back"]
@@ -11,7 +12,9 @@ enum Fuzz {
 
     static func run(_ bytes: [UInt8]) {
         guard let file = try? SourceFile(path: "fuzz.yaml", bytes: bytes) else { return }
-        guard let session = try? SessionLoader(cues: manifest).load(file) else { return }
+        let settings = try? Settings.load(file)
+        let overrides = SessionOverrides(values: settings?.parameters ?? [], breath: settings?.breath)
+        guard let session = try? SessionLoader(cues: manifest).load(file, overrides: overrides) else { return }
         _ = try? Planner(options: PlanOptions(), manifest: manifest, clipDurations: clips).plan(session)
     }
 }

@@ -21,7 +21,7 @@ public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
     let process = Process()
     process.executableURL = psoasExecutable
     process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    process.environment = ProcessInfo.processInfo.environment.merging(psoasEnvironment(environment)) { _, new in new }
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
     let out = Pipe()
     let err = Pipe()
@@ -44,6 +44,24 @@ public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
                          stderr: String(decoding: errData, as: UTF8.self),
                          status: process.terminationStatus)
 }
+
+/// What psoas runs with under test, on top of the test's own environment: the user's data and
+/// settings folders are replaced by a private folder of this test run (so no test reads a
+/// user's `config.yaml` or writes to their practice log), then `extra` is applied.
+public func psoasEnvironment(_ extra: [String: String]) -> [String: String] {
+    let home = privateHome.path
+    return ["XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config"].merging(extra) { _, new in new }
+}
+
+/// One folder per test run, removed when the run ends.
+private let privateHome: URL = {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-tests-\(getpid())")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    atexit {
+        try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("psoas-tests-\(getpid())"))
+    }
+    return folder
+}()
 
 /// The `psoas` binary in the build products folder of the running tests.
 public var psoasExecutable: URL {

@@ -134,7 +134,7 @@ public final class RunningPsoas: @unchecked Sendable {
         var err: [Int32] = [0, 0]
         pipe2(&out, O_CLOEXEC)
         pipe2(&err, O_CLOEXEC)
-        process = try ChildProcess(psoasExecutable.path, arguments, environment: environment,
+        process = try ChildProcess(psoasExecutable.path, arguments, environment: psoasEnvironment(environment),
                                    standardInput: standardInput, standardOutput: out[1], standardError: err[1])
         close(out[1])
         close(err[1])

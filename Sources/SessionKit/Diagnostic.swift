@@ -13,6 +13,17 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(line):\(column)" }
 }
 
+/// A place in a file: its path and a location in it.
+public struct FilePlace: Hashable, Sendable {
+    public var path: String
+    public var location: SourceLocation
+
+    public init(path: String, location: SourceLocation) {
+        self.path = path
+        self.location = location
+    }
+}
+
 /// One problem in a session, cue manifest or voice pack file, with where it is.
 public struct Diagnostic: Error, Hashable, Sendable {
     /// The file as the user named it.

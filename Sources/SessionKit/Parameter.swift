@@ -58,16 +58,21 @@ public struct Parameter: Sendable, Hashable {
 /// What the command line changes in a session: `--set name=value` (and `--hold`, `--sides`,
 /// `--rest` as shorthands), and `--breath`.
 public struct SessionOverrides: Sendable {
-    /// One parameter value from the command line, with the option that set it (for messages).
+    /// One parameter value from the command line, with the option that set it (for messages),
+    /// or from the settings file, with where it stands there.
     public struct Value: Sendable, Hashable {
         public var name: String
         public var value: String
         public var option: String
+        /// Where a value from the settings file stands. Such a value applies only to sessions
+        /// that declare the parameter, and a value a session refuses is reported there.
+        public var place: FilePlace?
 
-        public init(name: String, value: String, option: String) {
+        public init(name: String, value: String, option: String, place: FilePlace? = nil) {
             self.name = name
             self.value = value
             self.option = option
+            self.place = place
         }
     }
 
@@ -80,8 +85,14 @@ public struct SessionOverrides: Sendable {
     }
 }
 
-/// A command-line value the session does not accept (exit 64).
+/// A command-line value the session does not accept (exit 64), or a value of the settings file
+/// (exit 65, reported at its ``place``).
 public struct OverrideError: Error, Sendable, Equatable {
     public var message: String
-    public init(message: String) { self.message = message }
+    public var place: FilePlace?
+
+    public init(message: String, place: FilePlace? = nil) {
+        self.message = message
+        self.place = place
+    }
 }

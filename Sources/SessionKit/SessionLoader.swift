@@ -181,17 +181,19 @@ final class SessionReader {
         var overridden = Set<String>()
         for override in overrides.values {
             guard let index = parameters.firstIndex(where: { $0.name == override.name }) else {
+                // The settings apply to every session; most declare only some parameters.
+                if override.place != nil { continue }
                 let known = parameters.map(\.name)
                 let list = known.isEmpty ? "it has no parameters" : "its parameters are: \(known.joined(separator: ", "))"
                 throw OverrideError(message: "\(override.option): this session has no parameter '\(override.name)'; \(list)")
             }
             if let problem = parameters[index].problem(with: override.value) {
-                throw OverrideError(message: "\(override.option): \(problem)")
+                throw OverrideError(message: "\(override.option): \(problem)", place: override.place)
             }
             parameters[index].value = override.value
             overridden.insert(override.name)
         }
-        // Defaults that follow the level, unless the command line set the value itself.
+        // Defaults that follow the level, unless the command line or the settings set the value itself.
         guard let level = parameters.first(where: { $0.name == "level" })?.value else { return }
         for index in parameters.indices where !overridden.contains(parameters[index].name) {
             if let value = parameters[index].levelDefaults[level] { parameters[index].value = value }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioIO
 import SessionKit
 
 /// A reason to stop with a message on stderr and a documented exit code.
@@ -33,7 +34,13 @@ func reportingFailures(_ body: () throws -> Void) throws {
         Console.error(list.rendered)
         throw ExitCode(Failure.ExitCodeValue.dataError.rawValue)
     } catch let error as OverrideError {
-        Console.error("error: " + error.message)
-        throw ExitCode(Failure.ExitCodeValue.usage.rawValue)
+        guard let place = error.place else {
+            Console.error("error: " + error.message)
+            throw ExitCode(Failure.ExitCodeValue.usage.rawValue)
+        }
+        // A value of the settings file: shown where it stands there.
+        let source = FileBytes.read(path: place.path).flatMap { try? SourceFile(path: place.path, bytes: $0).text }
+        Console.error(Diagnostic(path: place.path, location: place.location, message: error.message).rendered(source: source))
+        throw ExitCode(Failure.ExitCodeValue.dataError.rawValue)
     }
 }

@@ -77,6 +77,24 @@ struct Library {
         return data + "/psoas"
     }
 
+    /// The user's settings file: `$XDG_CONFIG_HOME/psoas/config.yaml` (default `~/.config/psoas/config.yaml`).
+    static var settingsPath: String {
+        let config = environmentValue("XDG_CONFIG_HOME")
+            ?? (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return config + "/psoas/config.yaml"
+    }
+
+    /// The user's settings; none when the file does not exist.
+    /// - Throws: ``DiagnosticList`` (65) naming every problem in the file.
+    static func settings() throws -> Settings {
+        let path = settingsPath
+        guard let bytes = FileBytes.read(path: path) else {
+            if FileBytes.exists(path: path) { throw Failure.data("error: cannot read \(path)") }
+            return Settings()
+        }
+        return try Settings.load(try SourceFile(path: path, bytes: bytes))
+    }
+
     /// Where the user's own packs live: `$XDG_DATA_HOME/psoas/voices/`.
     static var userVoicesDirectory: String { dataDirectory + "/voices" }
 
@@ -120,9 +138,13 @@ struct Library {
     /// Opens a voice pack by name or folder. Unless `fallback` is off, cues it lacks are taken
     /// from the built-in pack.
     func voicePack(_ name: String, cues: CueManifest, fallback: Bool = true) throws -> VoicePack {
+        let folder = voiceFolder(name)
+        if !name.contains("/"), !FileBytes.isDirectory(path: folder) {
+            throw Failure.noInput("error: no voice pack '\(name)': neither yours (in \(Self.userVoicesDirectory)) nor built in; 'psoas voice list' shows them")
+        }
         let pack: VoicePack
         do {
-            pack = try VoicePack.open(directory: voiceFolder(name), cues: cues)
+            pack = try VoicePack.open(directory: folder, cues: cues)
         } catch {
             throw Failure(packError: error)
         }

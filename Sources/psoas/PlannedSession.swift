@@ -8,6 +8,9 @@ struct PlannedSession {
     let source: SourceFile
     let manifest: CueManifest
     let pack: VoicePack
+    /// The voice pack as the user named it, and the tones: for the log and the file's metadata.
+    let voice: String
+    let tones: ToneStyle
     let timeline: Timeline
 
     /// Loads the session named `name` (a file or a built-in id) and plans it.
@@ -20,7 +23,8 @@ struct PlannedSession {
         let pack = try library.voicePack(voice, cues: manifest)
         reportFallback(pack, session: session)
         let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
-        return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, timeline: timeline)
+        return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
+                              tones: options.tones, timeline: timeline)
     }
 
     /// Says which cues of `session` a pack speaks with another pack's clips.
@@ -37,7 +41,8 @@ struct PlannedSession {
         let source = SourceFile(path: "<\(session.id)>", text: "")
         let pack = try library.voicePack(voice, cues: manifest)
         let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
-        return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, timeline: timeline)
+        return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
+                              tones: options.tones, timeline: timeline)
     }
 
     /// Plans a loaded session; a timing problem becomes a diagnostic in the session's file.

@@ -7,13 +7,14 @@ struct Psoas: ParsableCommand {
         abstract: "A guided psoas self-massage for closed eyes: German voice cues on the breath.",
         discussion: """
             Sessions are YAML files; the built-in ones live in Audio/sessions/ \
-            (see 'psoas sessions'). Human text goes to stderr, data to stdout.
+            (see 'psoas sessions'). Your own defaults go in ~/.config/psoas/config.yaml \
+            (see 'psoas config'). Human text goes to stderr, data to stdout.
 
             Exit codes: 0 ok, 64 usage, 65 bad session/cue/pack data, 66 input file missing, \
             69 audio device unavailable, 73 cannot create output, 74 I/O error, 130 interrupted.
             """,
         version: "0.1.0",
-        subcommands: [Play.self, Export.self, Plan.self, Check.self, Sessions.self, Breathe.self, Ctl.self, Log.self, Voice.self],
+        subcommands: [Play.self, Export.self, Plan.self, Check.self, Sessions.self, Breathe.self, Ctl.self, Log.self, Voice.self, Config.self],
         defaultSubcommand: nil
     )
 }

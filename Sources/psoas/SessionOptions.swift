@@ -21,11 +21,11 @@ struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("beginner (a ball, gentler, shorter holds, fewer reps) or advanced (the psoas tool, longer holds, more reps); the session's 'level' parameter.", valueName: "level"))
     var level: String?
 
-    @Option(help: ArgumentHelp("The voice pack to speak the cues.", valueName: "name"))
-    var voice: String = "de-espeak"
+    @Option(help: ArgumentHelp("The voice pack to speak the cues (default: your settings' 'voice', else de-espeak).", valueName: "name"))
+    var voice: String?
 
-    @Option(help: "Breath pacing tones: glide, bell or off.")
-    var tones: ToneStyle = .glide
+    @Option(help: ArgumentHelp("Breath pacing tones: glide, bell or off (default: your settings' 'tones', else glide).", valueName: "tones"))
+    var tones: ToneStyle?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Set any session parameter.", valueName: "name=value"))
     var assignments: [String] = []
@@ -46,8 +46,9 @@ struct SessionOptions: ParsableArguments {
         }
     }
 
-    /// The overrides these options make, in the order a user would read them.
-    func overrides() throws -> SessionOverrides {
+    /// The overrides these options and the user's settings make. A parameter the command line
+    /// sets is not taken from the settings at all.
+    func overrides(_ settings: Settings) throws -> SessionOverrides {
         var values: [SessionOverrides.Value] = []
         if let hold { values.append(.init(name: "hold", value: hold, option: "--hold")) }
         if let sides { values.append(.init(name: "sides", value: sides, option: "--sides")) }
@@ -58,6 +59,8 @@ struct SessionOptions: ParsableArguments {
             values.append(.init(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "",
                                 option: "--set \(parts[0])"))
         }
+        let named = Set(values.map(\.name))
+        values = settings.overrides.values.filter { !named.contains($0.name) } + values
         var pattern: BreathPattern?
         if let breath {
             do {
@@ -66,8 +69,22 @@ struct SessionOptions: ParsableArguments {
                 throw Failure.usage("error: --breath: \(error.message)")
             }
         }
-        return SessionOverrides(values: values, breath: pattern)
+        return SessionOverrides(values: values, breath: pattern ?? settings.overrides.breath)
     }
+
+    /// The voice pack: the option, else the settings', else the built-in one.
+    func voice(_ settings: Settings) -> String { voice ?? settings.voice ?? Library.builtinVoice }
+
+    /// The tones: the option, else the settings', else glide.
+    func tones(_ settings: Settings) -> ToneStyle { tones ?? settings.toneStyle ?? .glide }
+}
+
+extension Settings {
+    /// The settings' tone style, when they name one.
+    var toneStyle: ToneStyle? { tones.flatMap(ToneStyle.init(rawValue:)) }
+
+    /// What the settings change in every session that has the parameters they set.
+    var overrides: SessionOverrides { SessionOverrides(values: parameters, breath: breath) }
 }
 
 /// The output format options of `plan` and `export`.
@@ -89,10 +106,10 @@ struct FormatOptions: ParsableArguments {
 }
 
 extension SessionOptions {
-    /// Loads and plans `session` with these options and `format`.
-    func planned(_ session: String, format: FormatOptions) throws -> PlannedSession {
+    /// Loads and plans `session` with these options, the user's `settings` and `format`.
+    func planned(_ session: String, format: FormatOptions, settings: Settings) throws -> PlannedSession {
         try PlannedSession.prepare(
-            session, library: try Library.locate(), overrides: try overrides(), voice: voice,
-            options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: tones))
+            session, library: try Library.locate(), overrides: try overrides(settings), voice: voice(settings),
+            options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: tones(settings)))
     }
 }

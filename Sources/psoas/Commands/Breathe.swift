@@ -18,8 +18,8 @@ struct Breathe: ParsableCommand {
     @Option(help: "How many cycles (instead of --minutes).")
     var cycles: Int?
 
-    @Option(help: "Breath pacing tones: glide or bell.")
-    var tones: ToneStyle = .glide
+    @Option(help: ArgumentHelp("Breath pacing tones: glide or bell (default: your settings' 'tones' unless off, else glide).", valueName: "tones"))
+    var tones: ToneStyle?
 
     @OptionGroup var target: ExportOptions
     @OptionGroup var outputFormat: FormatOptions
@@ -50,14 +50,15 @@ struct Breathe: ParsableCommand {
             let step = Step(kind: .breathe, id: "breathe", title: "Atmen", side: nil, breath: breath,
                             body: .paced(length, cues: []), location: .start)
             let session = Session(id: "breathe", title: "Atmen \(breath)", breath: breath, parameters: [], steps: [step])
-            let library = try Library.locate()
+            let settings = try Library.settings()
+            let style = tones ?? settings.toneStyle.flatMap { $0 == .off ? nil : $0 } ?? .glide
             let planned = try PlannedSession.prepare(
-                session, library: library, voice: "de-espeak",
-                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels, tones: tones))
+                session, library: try Library.locate(), voice: settings.voice ?? Library.builtinVoice,
+                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels, tones: style))
             if target.output != nil {
-                try target.export(planned, voice: "de-espeak", tones: tones)
+                try target.export(planned)
             } else {
-                try playback.play(planned, voice: "de-espeak", tones: tones)
+                try playback.play(planned, settings: settings)
             }
         }
     }

@@ -12,8 +12,8 @@ struct Check: ParsableCommand {
     @Argument(help: ArgumentHelp("Session files to check.", valueName: "file"))
     var files: [String]
 
-    @Option(help: ArgumentHelp("The voice pack whose clip lengths the timing is checked with.", valueName: "name"))
-    var voice: String = "de-espeak"
+    @Option(help: ArgumentHelp("The voice pack whose clip lengths the timing is checked with (default: your settings' 'voice', else de-espeak).", valueName: "name"))
+    var voice: String?
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one session file") }
@@ -23,9 +23,11 @@ struct Check: ParsableCommand {
         var worst: Int32 = 0
         let library: Library
         let manifest: CueManifest
+        let voice: String
         do {
             library = try Library.locate()
             manifest = try library.manifest()
+            voice = try self.voice ?? Library.settings().voice ?? Library.builtinVoice
         } catch {
             try reportingFailures { throw error }
             return

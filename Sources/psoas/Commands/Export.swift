@@ -32,8 +32,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let planned = try options.planned(session, format: outputFormat)
-            try target.export(planned, voice: options.voice, tones: options.tones)
+            try target.export(try options.planned(session, format: outputFormat, settings: try Library.settings()))
         }
     }
 }
@@ -63,7 +62,7 @@ struct ExportOptions: ParsableArguments {
     }
 
     /// Renders `planned` to ``output``; throws the documented exit codes.
-    func export(_ planned: PlannedSession, voice: String, tones: ToneStyle) throws {
+    func export(_ planned: PlannedSession) throws {
         guard let output else { throw Failure.usage("error: name the file to write with -o PATH") }
         let format = try resolvedFormat()
         let timeline = planned.timeline
@@ -75,7 +74,7 @@ struct ExportOptions: ParsableArguments {
             } else {
                 let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
                 let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
-                                             comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(voice) tones=\(tones.rawValue)")
+                                             comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue)")
                 sink = try SoundFileSink(path: output, format: format, sampleRate: timeline.sampleRate,
                                          channelCount: timeline.channelCount, metadata: metadata,
                                          cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) })

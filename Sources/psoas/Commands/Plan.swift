@@ -28,7 +28,7 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let timeline = try options.planned(session, format: format).timeline
+            let timeline = try options.planned(session, format: format, settings: try Library.settings()).timeline
             if json {
                 Console.output(timeline.json)
             } else if let svg {

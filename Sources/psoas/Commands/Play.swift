@@ -26,14 +26,15 @@ struct Play: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try playback.play(try options.planned(session, format: format), voice: options.voice, tones: options.tones)
+            let settings = try Library.settings()
+            try playback.play(try options.planned(session, format: format, settings: settings), settings: settings)
         }
     }
 }
 
 /// The options of everything that plays: `play` and `breathe`.
 struct PlaybackOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else 'default'). 'aplay -L' lists them.", valueName: "device"))
+    @Option(help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'aplay -L' lists them.", valueName: "device"))
     var device: String?
 
     @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
@@ -46,12 +47,14 @@ struct PlaybackOptions: ParsableArguments {
         case json
     }
 
-    var resolvedDevice: String {
-        device ?? Library.environmentValue("PSOAS_DEVICE") ?? "default"
+    /// The option's device, else `$PSOAS_DEVICE`'s, else the settings', else ALSA's default.
+    static func device(_ option: String?, settings: Settings) -> String {
+        option ?? Library.environmentValue("PSOAS_DEVICE") ?? settings.device ?? "default"
     }
 
     /// Plays a planned session to the end, logs it; throws the documented exit codes.
-    func play(_ planned: PlannedSession, voice: String, tones: ToneStyle) throws {
+    func play(_ planned: PlannedSession, settings: Settings) throws {
+        let resolvedDevice = Self.device(device, settings: settings)
         let timeline = planned.timeline
         let renderer = try planned.renderer()
         let safety: [Float]
@@ -98,7 +101,7 @@ struct PlaybackOptions: ParsableArguments {
         }
         let started = Date()
         let outcome = session.run()
-        logging.record(planned.session, voice: voice, tones: tones.rawValue, started: started,
+        logging.record(planned.session, voice: planned.voice, tones: planned.tones.rawValue, started: started,
                        completed: outcome == .completed, snapshot: engine.snapshot,
                        sampleRate: timeline.sampleRate, xruns: output.xrunCount)
         switch outcome {

@@ -5,7 +5,7 @@ import Timeline
 /// `psoas sessions`: the built-in sessions.
 struct Sessions: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the built-in sessions with their length at default settings."
+        abstract: "List the built-in sessions with their length at your settings (else the defaults)."
     )
 
     @Flag(help: "Print the list as JSON on stdout.")
@@ -14,10 +14,12 @@ struct Sessions: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let library = try Library.locate()
+            let settings = try Library.settings()
             var rows: [(id: String, title: String, timeline: Timeline)] = []
             for id in library.builtinSessionIDs() {
-                let planned = try PlannedSession.prepare(id, library: library, overrides: SessionOverrides(),
-                                                         voice: "de-espeak", options: PlanOptions())
+                let planned = try PlannedSession.prepare(id, library: library, overrides: settings.overrides,
+                                                         voice: settings.voice ?? Library.builtinVoice,
+                                                         options: PlanOptions(tones: settings.toneStyle ?? .glide))
                 rows.append((id, planned.session.title, planned.timeline))
             }
             if json {

@@ -26,10 +26,10 @@ extension Voice {
         @Flag(help: "Record only the cues the pack has no clip for yet.")
         var missing = false
 
-        @Option(help: ArgumentHelp("The ALSA capture device (default: $PSOAS_CAPTURE_DEVICE, else 'default').", valueName: "device"))
+        @Option(help: ArgumentHelp("The ALSA capture device (default: $PSOAS_CAPTURE_DEVICE, else your settings' 'capture-device', else 'default').", valueName: "device"))
         var device: String?
 
-        @Option(help: ArgumentHelp("The ALSA device for the count-in tone (default: $PSOAS_DEVICE, else 'default').", valueName: "device"))
+        @Option(help: ArgumentHelp("The ALSA device for the count-in tone (default: as for play).", valueName: "device"))
         var toneDevice: String?
 
         @Option(help: "The longest take, in seconds.")
@@ -64,8 +64,9 @@ extension Voice {
                 let terminal = Terminal()
                 if interactive { terminal.enterRawMode() }
                 defer { terminal.restore() }
-                let captureDevice = device ?? Library.environmentValue("PSOAS_CAPTURE_DEVICE") ?? "default"
-                let countInDevice = toneDevice ?? Library.environmentValue("PSOAS_DEVICE") ?? "default"
+                let settings = try Library.settings()
+                let captureDevice = device ?? Library.environmentValue("PSOAS_CAPTURE_DEVICE") ?? settings.captureDevice ?? "default"
+                let countInDevice = PlaybackOptions.device(toneDevice, settings: settings)
                 var saved = 0
                 takes: for (number, id) in cues.enumerated() {
                     Console.error("[\(number + 1)/\(cues.count)] \(id): \(manifest.text(for: id) ?? "")")

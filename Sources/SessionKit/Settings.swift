@@ -1,0 +1,95 @@
+import Yams
+
+/// The user's own defaults, from `$XDG_CONFIG_HOME/psoas/config.yaml`.
+///
+/// Every key is optional. The command line and the `PSOAS_*` environment variables win over
+/// these; these win over a session's own defaults:
+///
+/// ```yaml
+/// voice: anna
+/// tones: bell
+/// breath: 4-6
+/// device: plughw:1,0
+/// capture-device: plughw:1,0
+/// parameters:
+///   level: beginner
+///   hold: 45
+/// ```
+public struct Settings: Sendable, Hashable {
+    /// The voice pack, by name or folder.
+    public var voice: String?
+    /// `glide`, `bell` or `off`.
+    public var tones: String?
+    /// The breath pattern of every session (a step's own pattern still wins).
+    public var breath: BreathPattern?
+    /// The ALSA playback device.
+    public var device: String?
+    /// The ALSA capture device for `voice record`.
+    public var captureDevice: String?
+    /// Session parameters, each applied to every session that declares it.
+    public var parameters: [SessionOverrides.Value]
+
+    public init(voice: String? = nil, tones: String? = nil, breath: BreathPattern? = nil, device: String? = nil,
+                captureDevice: String? = nil, parameters: [SessionOverrides.Value] = []) {
+        self.voice = voice
+        self.tones = tones
+        self.breath = breath
+        self.device = device
+        self.captureDevice = captureDevice
+        self.parameters = parameters
+    }
+
+    public static let keys = ["voice", "tones", "breath", "device", "capture-device", "parameters"]
+    public static let toneStyles = ["glide", "bell", "off"]
+
+    /// Reads a settings file. An empty file (or one of comments only) is valid and sets nothing.
+    /// - Throws: ``DiagnosticList`` naming every problem.
+    public static func load(_ file: SourceFile) throws(DiagnosticList) -> Settings {
+        let reader = SessionReader(file: file, cues: nil)
+        var settings = Settings()
+        reader.collecting {
+            try Limits.checkText(file)
+            guard let root = try YAMLDocument.compose(file) else { return }
+            try Limits.checkNodes(root, path: file.path)
+            let fields = try reader.mapping(root, in: "the settings", allowed: keys)
+            settings.voice = reader.collecting { try fields["voice"].map { try reader.text($0, key: "voice") } } ?? nil
+            settings.device = reader.collecting { try fields["device"].map { try reader.text($0, key: "device") } } ?? nil
+            settings.captureDevice = reader.collecting {
+                try fields["capture-device"].map { try reader.text($0, key: "capture-device") }
+            } ?? nil
+            if let node = fields["tones"] {
+                settings.tones = reader.collecting {
+                    let value = try reader.text(node, key: "tones")
+                    guard toneStyles.contains(value) else {
+                        throw reader.error(node, "'\(value)' is not a tone style; expected glide, bell or off")
+                    }
+                    return value
+                }
+            }
+            if let node = fields["breath"] {
+                settings.breath = reader.collecting { try reader.breathPattern(node) }
+            }
+            if let node = fields["parameters"] {
+                settings.parameters = reader.collecting { try parameterValues(node, reader: reader) } ?? []
+            }
+        }
+        guard reader.diagnostics.isEmpty else {
+            throw DiagnosticList(reader.uniqueDiagnostics, source: file.text)
+        }
+        return settings
+    }
+
+    private static func parameterValues(_ node: Node, reader: SessionReader) throws -> [SessionOverrides.Value] {
+        guard case let .mapping(mapping) = node else {
+            throw reader.error(node, "expected a mapping of parameter names to values for 'parameters', found \(node.shapeDescription)")
+        }
+        return mapping.compactMap { keyNode, valueNode in
+            reader.collecting {
+                let name = try reader.identifier(keyNode, key: "a parameter name")
+                let value = try reader.text(valueNode, key: name)
+                return SessionOverrides.Value(name: name, value: value, option: "parameter '\(name)'",
+                                              place: FilePlace(path: reader.file.path, location: valueNode.location))
+            }
+        }
+    }
+}
