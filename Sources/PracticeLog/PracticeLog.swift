@@ -69,10 +69,38 @@ public final class PracticeLog: Sendable {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            pool = try Self.retryingWhileLocked {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                let migrator = Self.migrator
+                do {
+                    try migrator.migrate(pool)
+                } catch {
+                    // Another process may have applied the same migration between our look at
+                    // the schema and our own attempt ("table already exists"): that is success.
+                    guard (try? pool.read(migrator.hasCompletedMigrations)) == true else { throw error }
+                }
+                return pool
+            }
         } catch {
             throw Failure(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Runs `body` again while another process holds a lock that SQLite reports at once instead of
+    /// waiting for it: opening a WAL database (`PRAGMA journal_mode`, WAL recovery) fails with
+    /// SQLITE_BUSY without calling the busy handler when another process opens it at the same
+    /// moment, as two players finishing together do. Gives up after about 10 s.
+    static func retryingWhileLocked<T>(_ body: () throws -> T) throws -> T {
+        let deadline = Date().addingTimeInterval(10)
+        var pause: useconds_t = 5_000
+        while true {
+            do {
+                return try body()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                guard Date() < deadline else { throw error }
+                usleep(pause + useconds_t.random(in: 0..<pause))
+                pause = min(pause * 2, 100_000)
+            }
         }
     }
 
@@ -101,8 +129,7 @@ public final class PracticeLog: Sendable {
     /// Adds a played session.
     public func record(_ entry: PracticeEntry) throws(Failure) {
         do {
-            var entry = entry
-            try pool.write { db in try entry.insert(db) }
+            try Self.retryingWhileLocked { try pool.write { db in try entry.insert(db) } }
         } catch {
             throw Failure(path: path, reason: Self.describe(error))
         }

@@ -97,19 +97,27 @@ import Glibc
         #expect(log.stderr.contains("Move it away"))
     }
 
+    /// Two players that open the log at the same moment race for SQLite's locks (a new file's
+    /// schema, WAL recovery). Four logs, three rounds of two players each: no entry is lost and
+    /// no player warns.
     @Test func playersFinishingTogetherAreAllLogged() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        for round in 0..<3 {
-            let players = try (0..<2).map { index in
-                try RunningPsoas(["play", sessionFixture("ten.yaml"), "--device", filePCM(folder, "o\(round)\(index).raw")],
-                                 environment: ["XDG_DATA_HOME": folder.path,
-                                               "XDG_RUNTIME_DIR": folder.appendingPathComponent("run\(index)").path])
+        for _ in 0..<4 {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            for round in 0..<3 {
+                let players = try (0..<2).map { index in
+                    try RunningPsoas(["play", sessionFixture("ten.yaml"), "--device", filePCM(folder, "o\(round)\(index).raw")],
+                                     environment: ["XDG_DATA_HOME": folder.path,
+                                                   "XDG_RUNTIME_DIR": folder.appendingPathComponent("run\(index)").path])
+                }
+                for player in players {
+                    #expect(player.wait(timeout: 30) == 0, "\(player.stderr)")
+                    #expect(!player.stderr.contains("warning"), "\(player.stderr)")
+                }
             }
-            for player in players { #expect(player.wait(timeout: 30) == 0, "\(player.stderr)") }
+            let logged = try entries(["XDG_DATA_HOME": folder.path])
+            #expect(logged.count == 6)
+            #expect(logged.allSatisfy { $0["completed"] as? Bool == true })
         }
-        let logged = try entries(["XDG_DATA_HOME": folder.path])
-        #expect(logged.count == 6)
-        #expect(logged.allSatisfy { $0["completed"] as? Bool == true })
     }
 }
