@@ -60,7 +60,7 @@ struct SessionOptions: ParsableArguments {
                                 option: "--set \(parts[0])"))
         }
         let named = Set(values.map(\.name))
-        values = settings.overrides.values.filter { !named.contains($0.name) } + values
+        values = settings.parameters.filter { !named.contains($0.name) } + values
         var pattern: BreathPattern?
         if let breath {
             do {
@@ -69,7 +69,7 @@ struct SessionOptions: ParsableArguments {
                 throw Failure.usage("error: --breath: \(error.message)")
             }
         }
-        return SessionOverrides(values: values, breath: pattern ?? settings.overrides.breath)
+        return SessionOverrides(values: values, breath: pattern ?? settings.breath)
     }
 
     /// The voice pack: the option, else the settings', else the built-in one.
