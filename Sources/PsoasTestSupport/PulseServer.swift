@@ -25,6 +25,11 @@ public final class PulseServer: @unchecked Sendable {
         ]
     }
 
+    /// ``environment`` with the user's data folder (practice log, voice packs) at `dataHome`.
+    public func environment(dataHome: URL) -> [String: String] {
+        environment.merging(["XDG_DATA_HOME": dataHome.path]) { _, new in new }
+    }
+
     /// Starts the server and waits until it accepts clients.
     public init(rate: Int = 48_000, channels: Int = 1) throws {
         folder = URL(fileURLWithPath: "/tmp/psoas-pulse-\(UUID().uuidString.prefix(8))")

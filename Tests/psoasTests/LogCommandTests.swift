@@ -60,8 +60,7 @@ import Glibc
         defer { pulse.stop() }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var environment = pulse.environment
-        environment["XDG_DATA_HOME"] = folder.path
+        let environment = pulse.environment(dataHome: folder)
         let socket = environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
         let player = try RunningPsoas(["play", sessionFixture("thirty.yaml"), "--device", "pulse"], environment: environment)
         try Signal.waitUntil(socket: socket, position: 2.0)

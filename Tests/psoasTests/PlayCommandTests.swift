@@ -125,27 +125,16 @@ import Glibc
     @Test func spacePausesAndQStopsUnderAPseudoTerminalWhichIsRestored() throws {
         let pulse = try PulseServer()
         defer { pulse.stop() }
-        var master: Int32 = -1
-        var slave: Int32 = -1
-        try #require(openpty(&master, &slave, nil, nil, nil) == 0)
-        defer { close(master) }
-        var before = termios()
-        tcgetattr(slave, &before)
+        let terminal = try PseudoTerminal()
         let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment, standardInput: slave)
+                                      environment: pulse.environment, standardInput: terminal.slave)
         try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
         Thread.sleep(forTimeInterval: 1.0)
-        _ = write(master, " ", 1)
+        terminal.type(" ")
         #expect(player.waitForLine(containing: "\"event\":\"paused\"", timeout: 3) != nil, "Space paused")
-        _ = write(master, "q", 1)
+        terminal.type("q")
         #expect(player.wait(timeout: 5) == 0, "q stopped: \(player.stderr)")
-        var after = termios()
-        tcgetattr(slave, &after)
-        close(slave)
-        #expect(before.c_lflag == after.c_lflag && before.c_iflag == after.c_iflag && before.c_oflag == after.c_oflag)
-        let beforeCC = withUnsafeBytes(of: before.c_cc) { Array($0) }
-        let afterCC = withUnsafeBytes(of: after.c_cc) { Array($0) }
-        #expect(beforeCC == afterCC, "terminal control characters restored")
+        #expect(terminal.modesRestored, "terminal modes and control characters restored")
     }
 
     @Test func aStoppedPlayerRecoversFromTheUnderrunAndFinishes() throws {

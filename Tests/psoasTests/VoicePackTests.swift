@@ -3,10 +3,6 @@ import Foundation
 import PsoasTestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Your own voice: `psoas voice import`, `voice list`, and packs that fall back to the built-in one.
 @Suite struct VoicePackTests {
     let builtin = repositoryRoot.appendingPathComponent("Audio/voices/de-espeak")
@@ -122,11 +118,9 @@ import Glibc
         defer { pulse.stop() }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var environment = pulse.environment
-        environment["XDG_DATA_HOME"] = folder.path
         let recorder = try RunningPsoas(["voice", "record", "anna", "--cue", "sink.exhale",
                                          "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
-                                        environment: environment)
+                                        environment: pulse.environment(dataHome: folder))
         try #require(recorder.waitForError("recording: speak now"), "\(recorder.stderr)")
         let clip = builtin.appendingPathComponent("sink.exhale.flac").path
         let player = try ChildProcess("/usr/bin/paplay", [clip], environment: pulse.environment)
@@ -154,17 +148,10 @@ import Glibc
         defer { pulse.stop() }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var environment = pulse.environment
-        environment["XDG_DATA_HOME"] = folder.path
-        var master: Int32 = -1
-        var slave: Int32 = -1
-        try #require(openpty(&master, &slave, nil, nil, nil) == 0)
-        defer { close(master) }
-        var before = termios()
-        tcgetattr(slave, &before)
+        let terminal = try PseudoTerminal()
         let recorder = try RunningPsoas(["voice", "record", "anna", "--missing",
                                          "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
-                                        environment: environment, standardInput: slave)
+                                        environment: pulse.environment(dataHome: folder), standardInput: terminal.slave)
         let clip = builtin.appendingPathComponent("sink.exhale.flac").path
         let prompt = "Enter keeps it, r again, s skip, q quit."
         /// Speaks into the sink once the recorder listens for take `take`, then answers its prompt.
@@ -173,27 +160,24 @@ import Glibc
             let player = try ChildProcess("/usr/bin/paplay", [clip], environment: pulse.environment)
             #expect(player.wait(timeout: 10) == 0)
             try #require(recorder.waitForError(prompt, count: take), "prompt \(take): \(recorder.stderr)")
-            _ = write(master, answer, answer.utf8.count)
+            terminal.type(answer)
         }
         try speak(take: 1, answer: "r")  // first cue, again
         try speak(take: 2, answer: "\r") // first cue, kept
         try speak(take: 3, answer: "s")  // second cue, skipped
         // Third cue: Enter ends the take before anything was said, and s skips it.
         try #require(recorder.waitForError("recording: speak now", count: 4), "\(recorder.stderr)")
-        _ = write(master, "\r", 1)
+        terminal.type("\r")
         try #require(recorder.waitForError("heard nothing", count: 1), "\(recorder.stderr)")
-        _ = write(master, "s", 1)
+        terminal.type("s")
         // Fourth cue: nothing said again; q quits.
         try #require(recorder.waitForError("recording: speak now", count: 5), "\(recorder.stderr)")
-        _ = write(master, "\r", 1)
+        terminal.type("\r")
         try #require(recorder.waitForError("heard nothing", count: 2), "\(recorder.stderr)")
-        _ = write(master, "q", 1)
+        terminal.type("q")
         #expect(recorder.wait(timeout: 10) == 0, "\(recorder.stderr)")
         #expect(recorder.stderr.contains("saved 1 clip in "), "\(recorder.stderr)")
-        var after = termios()
-        tcgetattr(slave, &after)
-        close(slave)
-        #expect(before.c_lflag == after.c_lflag && before.c_iflag == after.c_iflag, "terminal modes restored")
+        #expect(terminal.modesRestored, "terminal modes restored")
 
         // Four cues were offered, each once; the kept take is the first cue's, and nothing else
         // was saved.

@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pseudo-terminal for a child's standard input, with the terminal modes it had at the start,
+/// to show that a program which switched it to raw mode restored it.
+public final class PseudoTerminal {
+    /// The side the test types into.
+    public let master: Int32
+    /// The side the child reads (its standard input).
+    public let slave: Int32
+    private let before: termios
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public var description: String { "openpty failed" }
+    }
+
+    public init() throws {
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        guard openpty(&master, &slave, nil, nil, nil) == 0 else { throw OpenError() }
+        self.master = master
+        self.slave = slave
+        var modes = termios()
+        tcgetattr(slave, &modes)
+        before = modes
+    }
+
+    /// Types `text` as if on a keyboard.
+    public func type(_ text: String) {
+        _ = write(master, text, text.utf8.count)
+    }
+
+    /// Whether the input, output and local modes and the control characters equal those at the start.
+    public var modesRestored: Bool {
+        var after = termios()
+        tcgetattr(slave, &after)
+        let controlCharacters = withUnsafeBytes(of: before.c_cc) { Array($0) } == withUnsafeBytes(of: after.c_cc) { Array($0) }
+        return before.c_lflag == after.c_lflag && before.c_iflag == after.c_iflag && before.c_oflag == after.c_oflag
+            && controlCharacters
+    }
+
+    deinit {
+        close(slave)
+        close(master)
+    }
+}
