@@ -115,14 +115,7 @@ public final class Renderer: @unchecked Sendable {
     public func render(into output: UnsafeMutablePointer<Float>, frameCount requested: Int) -> Int {
         let count = mixNextBlock(requested)
         guard count > 0 else { return 0 }
-        let mono = voiceBus.baseAddress!
-        if channelCount == 1 {
-            output.update(from: mono, count: count)
-        } else {
-            for index in 0..<count {
-                for channel in 0..<channelCount { output[index * channelCount + channel] = mono[index] }
-            }
-        }
+        spread(voiceBus.baseAddress!, into: output, count: count)
         return count
     }
 
@@ -132,16 +125,24 @@ public final class Renderer: @unchecked Sendable {
     public func render(into output: UnsafeMutablePointer<Int16>, frameCount requested: Int) -> Int {
         let count = mixNextBlock(requested)
         guard count > 0 else { return 0 }
-        let mono = voiceBus.baseAddress!
         if channelCount == 1 {
-            PCM.convert(mono, into: output, count: count)
+            PCM.convert(voiceBus.baseAddress!, into: output, count: count)
         } else {
-            PCM.convert(mono, into: shorts, count: count)
-            for index in 0..<count {
-                for channel in 0..<channelCount { output[index * channelCount + channel] = shorts[index] }
-            }
+            PCM.convert(voiceBus.baseAddress!, into: shorts, count: count)
+            spread(shorts, into: output, count: count)
         }
         return count
+    }
+
+    /// Copies `count` mono samples into every channel of `output` (interleaved).
+    private func spread<Sample>(_ mono: UnsafePointer<Sample>, into output: UnsafeMutablePointer<Sample>, count: Int) {
+        guard channelCount > 1 else {
+            output.update(from: mono, count: count)
+            return
+        }
+        for index in 0..<count {
+            for channel in 0..<channelCount { output[index * channelCount + channel] = mono[index] }
+        }
     }
 
     /// Mixes the next block into the voice bus (mono, after the gain stage); returns its length.
