@@ -88,8 +88,10 @@ public final class PlaybackSession {
             descriptors += connections.keys
             let ready = Poller.readable(descriptors, timeout: 20)
             if keys, ready.contains(0) { handleKeys(terminal.readAvailable()) }
-            if let server, ready.contains(server.descriptor) { acceptConnections(server) }
+            // Connections first: one a client has closed frees its place before a new one is
+            // counted against the limit.
             for fd in connections.keys where ready.contains(fd) { serve(fd) }
+            if let server, ready.contains(server.descriptor) { acceptConnections(server) }
             let now = Date()
             for (fd, connection) in connections where now.timeIntervalSince(connection.lastActivity) > Self.idleTimeout {
                 close(fd)
