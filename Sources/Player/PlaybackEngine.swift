@@ -31,7 +31,11 @@ public final class PlaybackEngine: @unchecked Sendable {
     /// The state the control side reads.
     public struct Snapshot: Sendable {
         public var position: Int64
+        /// Frames heard or waited through: pauses (and the silence after a safety stop) not counted.
         public var playedFrames: Int64
+        /// How much of the timeline was played: its frames rendered outside an extra cycle,
+        /// plus each wait's planned length once the wait is passed. Skipped parts are not counted.
+        public var coveredFrames: Int64
         public var step: Int
         public var mode: Mode
         public var volumeDecibels: Double
@@ -66,6 +70,7 @@ public final class PlaybackEngine: @unchecked Sendable {
 
     private let positionAtomic = Atomic<Int64>(0)
     private let playedAtomic = Atomic<Int64>(0)
+    private let coveredAtomic = Atomic<Int64>(0)
     private let stepAtomic = Atomic<Int>(0)
     private let modeAtomic = Atomic<Int>(0)
     private let volumeAtomic = Atomic<Int>(0)
@@ -93,10 +98,13 @@ public final class PlaybackEngine: @unchecked Sendable {
     private let volumeStep: Float
     private var resumeTarget: Int64 = 0
     private var played: Int64 = 0
+    private var covered: Int64 = 0
     /// A one-cycle extension: play [start, end) when reaching insertAt, `count` times.
     private var detour: (insertAt: Int64, start: Int64, end: Int64, count: Int)?
     private var inDetour = false
     private let scratch: UnsafeMutablePointer<Float>
+    /// The fade and volume of each frame of a block, handed to the renderer before its ceiling.
+    private let levels: UnsafeMutablePointer<Float>
 
     /// - Parameters:
     ///   - safetyClip: the "Druck sofort lösen" cue at the output rate (mono), for ``TransportCommand/safety``.
@@ -111,13 +119,17 @@ public final class PlaybackEngine: @unchecked Sendable {
         fadeStep = 1 / (Float(Self.fadeSeconds) * rate)
         volumeStep = 1 / (Float(Self.volumeRampSeconds) * rate)
         scratch = .allocate(capacity: Renderer.maximumBlock * timeline.channelCount)
+        levels = .allocate(capacity: Renderer.maximumBlock)
         pending.reserve()
         inbox.withLock { $0.reserve() }
         // The session starts at full level: its own first frames are ramps already.
         fade = 1
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        levels.deallocate()
+    }
 
     // MARK: - Control side
 
@@ -129,6 +141,7 @@ public final class PlaybackEngine: @unchecked Sendable {
     public var snapshot: Snapshot {
         Snapshot(position: positionAtomic.load(ordering: .relaxed),
                  playedFrames: playedAtomic.load(ordering: .relaxed),
+                 coveredFrames: coveredAtomic.load(ordering: .relaxed),
                  step: stepAtomic.load(ordering: .relaxed),
                  mode: Mode(rawValue: modeAtomic.load(ordering: .relaxed)) ?? .playing,
                  volumeDecibels: Double(volumeAtomic.load(ordering: .relaxed)) / 100,
@@ -149,6 +162,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         takeCommands()
         let frameCount = min(requested, Renderer.maximumBlock)
         var produced = 0
+        var paused = 0
         blocks: while produced < frameCount {
             let room = frameCount - produced
             let target = output + produced * channelCount
@@ -158,21 +172,21 @@ public final class PlaybackEngine: @unchecked Sendable {
             case .paused:
                 target.update(repeating: 0, count: room * channelCount)
                 produced += room
+                paused += room
             case let .waiting(waited, end):
                 target.update(repeating: 0, count: room * channelCount)
                 produced += room
                 let total = waited + Int64(room)
                 if Double(total) >= options.maximumWaitSeconds * Double(timeline.sampleRate) {
-                    seek(to: end)
-                    startFadeIn()
-                    state = .playing
+                    passWait(to: end)
                 } else {
                     state = .waiting(waited: total, end: end)
                 }
             case let .safety(offset):
                 let count = min(room, safetyClip.count - offset)
                 for frame in 0..<count {
-                    let sample = PCM.int16(safetyClip[offset + frame] * volume)
+                    stepVolume()
+                    let sample = PCM.int16(Renderer.limit(safetyClip[offset + frame] * volume))
                     for channel in 0..<channelCount { target[frame * channelCount + channel] = sample }
                 }
                 produced += count
@@ -182,7 +196,7 @@ public final class PlaybackEngine: @unchecked Sendable {
                 produced += play(into: target, room: room)
             }
         }
-        played += Int64(produced)
+        played += Int64(produced - paused)
         publish()
         return produced
     }
@@ -206,12 +220,15 @@ public final class PlaybackEngine: @unchecked Sendable {
         if case .fadingOut = state {
             chunk = min(chunk, Int64((fade / fadeStep).rounded(.up)))
         }
-        let count = renderer.render(into: scratch, frameCount: Int(max(1, chunk)))
+        // The renderer gives exactly `frames` here: the chunk ends at the timeline's end at the latest.
+        let frames = Int(max(1, chunk))
+        let leveled = fillLevels(count: frames)
+        let count = renderer.render(into: scratch, frameCount: frames, levels: leveled ? levels : nil)
         guard count > 0 else {
             finish(completed: true)
             return 0
         }
-        applyLevels(count: count)
+        if !inDetour { covered += Int64(count) }
         PCM.convert(scratch, into: target, count: count * channelCount)
         if case let .fadingOut(after) = state, fade <= 0 {
             fade = 0
@@ -251,24 +268,30 @@ public final class PlaybackEngine: @unchecked Sendable {
         return false
     }
 
-    /// Multiplies the scratch block by the fade and volume ramps (skipped at steady full level,
-    /// so an uninterrupted play equals an export bit for bit).
-    private func applyLevels(count: Int) {
+    /// Fills ``levels`` with the fade and volume ramps for the next `count` frames; returns
+    /// `false` at steady full level, where no gain is applied at all, so an uninterrupted play
+    /// equals an export bit for bit.
+    private func fillLevels(count: Int) -> Bool {
         let fadeDirection: Float
         switch state {
         case .fadingOut: fadeDirection = -fadeStep
         default: fadeDirection = fade < 1 ? fadeStep : 0
         }
-        if fadeDirection == 0, volume == volumeTarget, volume == 1 { return }
+        if fadeDirection == 0, volume == volumeTarget, volume == 1 { return false }
         for frame in 0..<count {
             fade = min(1, max(0, fade + fadeDirection))
-            if volume != volumeTarget {
-                volume = volume < volumeTarget ? min(volumeTarget, volume + volumeStep * volume)
-                                               : max(volumeTarget, volume - volumeStep * volume)
-            }
-            let gain = fade * volume
-            for channel in 0..<channelCount { scratch[frame * channelCount + channel] *= gain }
+            stepVolume()
+            levels[frame] = fade * volume
         }
+        return true
+    }
+
+    /// Moves the volume one frame toward its target (an exponential ramp: even in decibels).
+    @inline(__always)
+    private func stepVolume() {
+        guard volume != volumeTarget else { return }
+        volume = volume < volumeTarget ? min(volumeTarget, volume + volumeStep * volume)
+                                       : max(volumeTarget, volume - volumeStep * volume)
     }
 
     private func complete(_ after: After) {
@@ -297,6 +320,14 @@ public final class PlaybackEngine: @unchecked Sendable {
         fade = 0
     }
 
+    /// Leaves a wait for the step after it; the wait's planned length counts as played.
+    private func passWait(to end: Int64) {
+        covered += end - renderer.position
+        seek(to: end)
+        startFadeIn()
+        state = .playing
+    }
+
     private func seek(to position: Int64) {
         renderer.seek(to: position)
         if inDetour { inDetour = false }
@@ -314,7 +345,12 @@ public final class PlaybackEngine: @unchecked Sendable {
         for index in 0..<pending.count {
             apply(pending.commands[index])
         }
-        pending.count = 0
+        // Volume steps add up; a safety stop and a stop come last, so that they win over
+        // anything sent with them.
+        if pending.volumeDecibels != 0 { apply(.volume(decibels: pending.volumeDecibels)) }
+        if pending.safety { apply(.safety) }
+        if pending.stop { apply(.stop) }
+        pending.clear()
     }
 
     private func apply(_ command: TransportCommand) {
@@ -330,11 +366,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         case .back: skip(to: previousStepStart())
         case .extend: extend()
         case .continueWait:
-            if case let .waiting(_, end) = state {
-                seek(to: end)
-                startFadeIn()
-                state = .playing
-            }
+            if case let .waiting(_, end) = state { passWait(to: end) }
         case .safety:
             switch state {
             case .finished, .safety: return
@@ -435,6 +467,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         let position = inDetour ? (detour?.insertAt ?? renderer.position) : renderer.position
         positionAtomic.store(position, ordering: .relaxed)
         playedAtomic.store(played, ordering: .relaxed)
+        coveredAtomic.store(covered, ordering: .relaxed)
         stepAtomic.store(index.step(at: max(0, min(position, index.frameCount - 1))), ordering: .relaxed)
         let mode: Mode = switch state {
         case .playing, .fadingOut: .playing
@@ -458,33 +491,61 @@ final class Counters: Sendable {
     let waits = Atomic<Int>(0)
 }
 
-/// A fixed-capacity list of commands; appending past capacity drops the oldest, never allocates
-/// on the playback thread.
+/// The commands sent since the playback thread last looked, in fixed capacity: nothing is
+/// allocated on the playback thread.
+///
+/// A stop and a safety stop are flags that nothing can push out, volume steps add up into one,
+/// and only the other commands (pause, skips, extend…) queue, up to ``capacity``: past it the
+/// oldest of those is dropped.
 struct CommandBox {
     static let capacity = 32
     var commands: [TransportCommand] = []
     var count = 0
+    var volumeDecibels = 0.0
+    var safety = false
+    var stop = false
 
     mutating func reserve() {
         commands = Array(repeating: .pause, count: Self.capacity)
+        clear()
+    }
+
+    mutating func clear() {
         count = 0
+        volumeDecibels = 0
+        safety = false
+        stop = false
     }
 
     mutating func append(_ command: TransportCommand) {
-        if count == Self.capacity {
-            for index in 1..<Self.capacity { commands[index - 1] = commands[index] }
-            count -= 1
-        }
-        commands[count] = command
-        count += 1
-    }
-
-    /// Moves every command of `other` into this box (no allocation: both have capacity).
-    mutating func takeAll(from other: inout CommandBox) {
-        for index in 0..<other.count where count < Self.capacity {
-            commands[count] = other.commands[index]
+        switch command {
+        case .stop: stop = true
+        case .safety: safety = true
+        case let .volume(decibels): addVolume(decibels)
+        default:
+            if count == Self.capacity {
+                for index in 1..<Self.capacity { commands[index - 1] = commands[index] }
+                count -= 1
+            }
+            commands[count] = command
             count += 1
         }
-        other.count = 0
+    }
+
+    /// Adds a volume step; the sum is kept within what any number of steps could mean.
+    private mutating func addVolume(_ decibels: Double) {
+        let span = PlaybackEngine.volumeRange.upperBound - PlaybackEngine.volumeRange.lowerBound
+        volumeDecibels = min(span, max(-span, volumeDecibels + decibels))
+    }
+
+    /// Moves everything of `other` into this box (no allocation: both have capacity).
+    mutating func takeAll(from other: inout CommandBox) {
+        for index in 0..<other.count {
+            append(other.commands[index])
+        }
+        addVolume(other.volumeDecibels)
+        safety = safety || other.safety
+        stop = stop || other.stop
+        other.clear()
     }
 }

@@ -228,7 +228,7 @@ struct EventWatcher {
             extra(&object)
             lines.append(object.text)
         }
-        let previous = last ?? PlaybackEngine.Snapshot(position: 0, playedFrames: 0, step: -1, mode: .playing,
+        let previous = last ?? PlaybackEngine.Snapshot(position: 0, playedFrames: 0, coveredFrames: 0, step: -1, mode: .playing,
                                                        volumeDecibels: 0, completed: false, pauses: 0, resumes: 0,
                                                        skips: 0, extends: 0, safetyStops: 0, waitsStarted: 0)
         if now.step != step, now.mode != .finished, timeline.steps.indices.contains(now.step) {

@@ -13,7 +13,8 @@ public struct PracticeEntry: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var isMassage: Bool
     /// The options the session was played with: hold, breath, sides, level, rest, voice.
     public var options: [String: String]
-    /// Played to its end (not stopped, not interrupted).
+    /// Played to its end (not stopped, not interrupted) having played at least
+    /// ``completionShare`` of its length; see ``isCompleted(reachedEnd:playedShare:)``.
     public var completed: Bool
     /// Seconds of audio actually played, pauses not counted.
     public var playedSeconds: Double
@@ -38,6 +39,16 @@ public struct PracticeEntry: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.extends = extends
         self.safetyStops = safetyStops
         self.xruns = xruns
+    }
+
+    /// How much of a session must have been played, skips not counted, for it to count as completed.
+    public static let completionShare = 0.8
+
+    /// Whether a play counts as a completed session: it reached the session's end, and had played
+    /// at least ``completionShare`` of its length on the way (`playedShare`: the part of the
+    /// session's length that was played rather than skipped).
+    public static func isCompleted(reachedEnd: Bool, playedShare: Double) -> Bool {
+        reachedEnd && playedShare >= completionShare
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -158,11 +169,12 @@ public final class PracticeLog: Sendable {
         }
     }
 
-    /// How many massages (completed or not) started on or after `date`.
-    public func massageCount(since date: Date) throws(Failure) -> Int {
+    /// How many completed massages ended on or after `date`.
+    public func completedMassageCount(since date: Date) throws(Failure) -> Int {
         do {
             return try pool.read { db in
-                try PracticeEntry.filter(Column("isMassage") == true && Column("startedAt") >= date).fetchCount(db)
+                try PracticeEntry.filter(Column("isMassage") == true && Column("completed") == true && Column("endedAt") >= date)
+                    .fetchCount(db)
             }
         } catch {
             throw Failure(path: path, reason: Self.describe(error))

@@ -8,3 +8,15 @@ public func correlation(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Doubl
     }
     return dot / max((energyA * energyB).squareRoot(), 1e-20)
 }
+
+/// Root mean square of float samples.
+public func rms(_ samples: ArraySlice<Float>) -> Double {
+    guard !samples.isEmpty else { return 0 }
+    return (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+}
+
+/// Root mean square of 16-bit samples (in sample units).
+public func rms(_ samples: ArraySlice<Int16>) -> Double {
+    guard !samples.isEmpty else { return 0 }
+    return (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+}

@@ -111,9 +111,12 @@ public final class Renderer: @unchecked Sendable {
     }
 
     /// Renders the next `frameCount` frames (at most ``maximumBlock``) as interleaved floats.
+    /// - Parameter levels: a gain for each frame, applied before the ceiling, so that no level
+    ///   (a player's volume and fades) can push a sample to full scale; `nil` for 1.
     /// - Returns: the frames rendered; fewer than asked only at the end of the timeline.
-    public func render(into output: UnsafeMutablePointer<Float>, frameCount requested: Int) -> Int {
-        let count = mixNextBlock(requested)
+    public func render(into output: UnsafeMutablePointer<Float>, frameCount requested: Int,
+                       levels: UnsafePointer<Float>? = nil) -> Int {
+        let count = mixNextBlock(requested, levels: levels)
         guard count > 0 else { return 0 }
         spread(voiceBus.baseAddress!, into: output, count: count)
         return count
@@ -146,7 +149,7 @@ public final class Renderer: @unchecked Sendable {
     }
 
     /// Mixes the next block into the voice bus (mono, after the gain stage); returns its length.
-    private func mixNextBlock(_ requested: Int) -> Int {
+    private func mixNextBlock(_ requested: Int, levels: UnsafePointer<Float>? = nil) -> Int {
         let count = Int(min(Int64(min(requested, Self.maximumBlock)), frameCount - position))
         guard count > 0 else { return 0 }
         let blockStart = position
@@ -173,6 +176,9 @@ public final class Renderer: @unchecked Sendable {
             for index in 0..<count { voice[index] = (voice[index] + tone[index] * duckValues[index]) * master }
         } else {
             for index in 0..<count { voice[index] = (voice[index] + tone[index]) * master }
+        }
+        if let levels {
+            for index in 0..<count { voice[index] *= levels[index] }
         }
         // The largest magnitude, compared as bit patterns (for non-negative floats their order),
         // an integer reduction that vectorises.
@@ -270,7 +276,7 @@ public final class Renderer: @unchecked Sendable {
 
     /// The gain stage's ceiling: linear below 0.9, softly saturating above, never reaching 1.
     @inline(__always)
-    static func limit(_ sample: Float) -> Float {
+    public static func limit(_ sample: Float) -> Float {
         let magnitude = abs(sample)
         guard magnitude > ceilingKnee else { return sample }
         let knee: Float = ceilingKnee

@@ -31,9 +31,10 @@ struct PracticeLogging {
         }
     }
 
-    /// Records a finished play.
-    mutating func record(_ session: Session, voice: String, tones: String, started: Date, completed: Bool,
-                         snapshot: PlaybackEngine.Snapshot, sampleRate: Int, xruns: Int) {
+    /// Records a finished play: completed when it reached the end having played most of it
+    /// (``PracticeEntry/isCompleted(reachedEnd:playedShare:)``); played time without pauses.
+    mutating func record(_ session: Session, voice: String, tones: String, started: Date, reachedEnd: Bool,
+                         snapshot: PlaybackEngine.Snapshot, frameCount: Int64, sampleRate: Int, xruns: Int) {
         guard let log else { return }
         var options = Dictionary(session.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         options["breath"] = session.breath.description
@@ -41,7 +42,9 @@ struct PracticeLogging {
         options["tones"] = tones
         let entry = PracticeEntry(
             startedAt: started, endedAt: Date(), sessionID: session.id, isMassage: session.isMassage, options: options,
-            completed: completed, playedSeconds: Double(snapshot.playedFrames) / Double(sampleRate),
+            completed: PracticeEntry.isCompleted(reachedEnd: reachedEnd,
+                                                 playedShare: Double(snapshot.coveredFrames) / Double(max(1, frameCount))),
+            playedSeconds: Double(snapshot.playedFrames) / Double(sampleRate),
             pauses: snapshot.pauses, skips: snapshot.skips, extends: snapshot.extends,
             safetyStops: snapshot.safetyStops, xruns: xruns)
         do {

@@ -95,8 +95,3 @@ struct Driver {
         return produced
     }
 }
-
-func rms(_ samples: ArraySlice<Int16>) -> Double {
-    guard !samples.isEmpty else { return 0 }
-    return (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
-}

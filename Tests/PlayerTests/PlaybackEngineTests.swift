@@ -117,6 +117,86 @@ import Timeline
         #expect(engine.snapshot.volumeDecibels == -6)
     }
 
+    @Test func theLoudestVolumeNeverReachesFullScaleAndStillRaisesQuietPassagesBy12dB() throws {
+        let (engine, timeline, safety) = try EngineFixture.engine()
+        var driver = Driver(engine: engine)
+        engine.send(.volume(decibels: 12))
+        let played = driver.runToEnd()
+        #expect(played.count == Int(timeline.frameCount))
+        let clipped = played.filter { $0 >= 32_767 || $0 <= -32_767 }.count
+        #expect(clipped == 0, "\(clipped) samples at full scale")
+        // A quiet passage (tones only, well under the ceiling) is exactly 12 dB louder.
+        let exported = try EngineFixture.exported()
+        let window = 9_600
+        let quiet = try #require(stride(from: 48_000, to: exported.count - window, by: window).first { start in
+            let slice = exported[start..<start + window]
+            return rms(slice) > 100 && slice.allSatisfy { abs(Int($0)) < 6_000 }
+        })
+        let gain = 20 * log10(rms(played[quiet..<quiet + window]) / rms(exported[quiet..<quiet + window]))
+        #expect(abs(gain - 12) < 0.1, "a quiet passage got \(gain) dB")
+        #expect(played.contains { abs(Int($0)) > 29_000 }, "loud passages reach the ceiling")
+
+        // The safety cue at +12 dB goes through the same ceiling.
+        let (loud, _, _) = try EngineFixture.engine()
+        var loudDriver = Driver(engine: loud)
+        loud.send(.volume(decibels: 12))
+        loudDriver.run(frames: 48_000)
+        loud.send(.safety)
+        let spoken = loudDriver.run(frames: safety.count + fadeFrames + 2 * loudDriver.block)
+        #expect(loud.snapshot.safetyStops == 1)
+        #expect(!spoken.contains { $0 >= 32_767 || $0 <= -32_767 }, "the safety cue at +12 dB clipped")
+        #expect(spoken.contains { abs(Int($0)) > 29_000 })
+    }
+
+    @Test func aSafetyStopOrStopIsNeverPushedOutByABurstOfCommands() throws {
+        let (engine, timeline, safety) = try EngineFixture.engine()
+        var driver = Driver(engine: engine)
+        driver.run(until: timeline.steps[1].start + 48_000 * 2)
+        engine.send(.safety)
+        for _ in 0..<1_000 { engine.send(.volume(decibels: -0.01)) }
+        for _ in 0..<100 { engine.send(.extend) }
+        driver.run(frames: driver.block + fadeFrames + safety.count + driver.block)
+        #expect(engine.snapshot.safetyStops == 1, "the safety cue followed")
+        #expect(engine.snapshot.mode == .paused)
+        #expect(abs(engine.snapshot.volumeDecibels - -10) < 0.001, "every volume step counted")
+
+        let (stopping, _, _) = try EngineFixture.engine()
+        var stopDriver = Driver(engine: stopping)
+        stopDriver.run(until: timeline.steps[1].start + 48_000 * 2)
+        stopping.send(.stop)
+        for _ in 0..<1_000 { stopping.send(.volume(decibels: 0.01)) }
+        for _ in 0..<100 { stopping.send(.next) }
+        stopDriver.run(frames: 48_000)
+        #expect(stopping.snapshot.mode == .finished, "the stop won")
+        #expect(!stopping.snapshot.completed)
+    }
+
+    @Test func playedTimeLeavesOutPausesAndCoverageLeavesOutSkips() throws {
+        let (engine, timeline, _) = try EngineFixture.engine()
+        var driver = Driver(engine: engine)
+        driver.run(frames: 48_000)
+        engine.send(.pause)
+        driver.run(frames: 48_000 * 5)
+        #expect(engine.snapshot.mode == .paused)
+        engine.send(.resume)
+        let total = driver.runToEnd().count
+        let snapshot = engine.snapshot
+        #expect(snapshot.completed)
+        let pausedFrames = Int64(total) - snapshot.playedFrames
+        #expect(pausedFrames >= 48_000 * 5 - Int64(fadeFrames + 2 * driver.block) && pausedFrames <= 48_000 * 5 + Int64(driver.block),
+                "played \(snapshot.playedFrames) of \(total) frames produced")
+        #expect(snapshot.coveredFrames >= timeline.frameCount, "resume replays from the cycle start")
+
+        let (skipping, _, _) = try EngineFixture.engine()
+        var skipDriver = Driver(engine: skipping)
+        while skipping.snapshot.mode != .finished {
+            skipping.send(.next)
+            skipDriver.run(frames: 4_800)
+        }
+        #expect(skipping.snapshot.completed, "skipped through to the end")
+        #expect(skipping.snapshot.coveredFrames < timeline.frameCount / 4, "covered \(skipping.snapshot.coveredFrames)")
+    }
+
     @Test func aWaitHoldsUntilContinueThenGoesOnToTheNextStep() throws {
         let (engine, timeline, _) = try EngineFixture.engine(waits: true)
         var driver = Driver(engine: engine)

@@ -30,7 +30,7 @@ import Testing
         #expect(recent[1].options == ["hold": "60", "sides": "both"])
         #expect(recent.allSatisfy { $0.id != nil })
         #expect(try log.lastCompletedMassage().map { abs($0.timeIntervalSince(now.addingTimeInterval(-7200))) < 0.01 } == true)
-        #expect(try log.massageCount(since: now.addingTimeInterval(-86_400)) == 1)
+        #expect(try log.completedMassageCount(since: now.addingTimeInterval(-86_400)) == 1)
     }
 
     @Test func onlyCompletedMassagesCountForTheRestDay() throws {
@@ -38,6 +38,15 @@ import Testing
         try log.record(entry("psoas", completed: false, endedAt: Date()))
         try log.record(entry("ruhelage", massage: false, endedAt: Date()))
         #expect(try log.lastCompletedMassage() == nil)
+        #expect(try log.completedMassageCount(since: Date().addingTimeInterval(-7 * 86_400)) == 0,
+                "a stopped massage is not counted in the week")
+    }
+
+    @Test func aSessionCountsAsCompletedOnlyAtItsEndWithMostOfItPlayed() {
+        #expect(PracticeEntry.isCompleted(reachedEnd: true, playedShare: 1))
+        #expect(PracticeEntry.isCompleted(reachedEnd: true, playedShare: 0.8))
+        #expect(!PracticeEntry.isCompleted(reachedEnd: true, playedShare: 0.79))
+        #expect(!PracticeEntry.isCompleted(reachedEnd: false, playedShare: 1))
     }
 
     @Test func theAdvisoryWarnsWithinADayOnly() {

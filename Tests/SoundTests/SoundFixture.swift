@@ -78,13 +78,6 @@ extension Timeline {
     var tones: [Event] { events.filter { if case .tone = $0.kind { true } else { false } } }
 }
 
-/// Root mean square of a range of samples.
-func rms(_ samples: ArraySlice<Float>) -> Double {
-    guard !samples.isEmpty else { return 0 }
-    let sum = samples.reduce(0.0) { $0 + Double($1) * Double($1) }
-    return (sum / Double(samples.count)).squareRoot()
-}
-
 /// The frequency of a tone estimated from its rising zero crossings.
 func zeroCrossingFrequency(_ samples: ArraySlice<Float>, rate: Int) -> Double {
     var crossings: [Int] = []

@@ -38,7 +38,7 @@ import Glibc
         let options = try #require(logged.last?["options"] as? [String: String])
         #expect(options["hold"] == "45" && options["sides"] == "left" && options["breath"] == "4-6" && options["voice"] == "de-espeak")
         let text = try runPsoas(["log"], environment: environment)
-        #expect(text.stdout.contains("massages in the last 7 days: 2"))
+        #expect(text.stdout.contains("completed massages in the last 7 days: 2"))
         #expect(text.stdout.contains("days since the last completed massage: 0"))
     }
 
@@ -77,6 +77,47 @@ import Glibc
             let played = try #require(entry["playedSeconds"] as? Double)
             #expect(played > 0.5 && played < 5, "played \(played) s")
         }
+    }
+
+    /// Played time leaves out pauses; a massage skipped through is not completed, so it neither
+    /// counts in the week nor makes the next massage advise a rest day.
+    @Test func pausesAreNotPlayedTimeAndASkippedThroughMassageIsNotCompleted() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = pulse.environment(dataHome: folder)
+        let socket = environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let thirty = sessionFixture("thirty.yaml")
+
+        let paused = try RunningPsoas(["play", thirty, "--device", "pulse"], environment: environment)
+        try Signal.waitUntil(socket: socket, position: 1.0)
+        #expect(try runPsoas(["ctl", "pause"], environment: environment).status == 0)
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try runPsoas(["ctl", "resume"], environment: environment).status == 0)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try runPsoas(["ctl", "stop"], environment: environment).status == 0)
+        #expect(paused.wait(timeout: 5) == 0, "\(paused.stderr)")
+
+        let skipped = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: environment)
+        try Signal.waitUntil(socket: socket, position: 1.0)
+        #expect(try runPsoas(["ctl", "next"], environment: environment).status == 0)
+        #expect(skipped.wait(timeout: 5) == 0, "\(skipped.stderr)")
+        #expect(skipped.waitForLine(containing: "\"event\":\"finished\"", timeout: 1) != nil, "it reached the end")
+
+        let logged = try entries(environment)
+        #expect(logged.count == 2)
+        #expect(logged.allSatisfy { $0["completed"] as? Bool == false }, "\(logged)")
+        let pausedSeconds = try #require(logged.last?["playedSeconds"] as? Double)
+        #expect(pausedSeconds > 1.5 && pausedSeconds < 3.5, "played \(pausedSeconds) s around a 3 s pause")
+        let week = try runPsoas(["log"], environment: environment)
+        #expect(week.stdout.contains("completed massages in the last 7 days: 0"), "\(week.stdout)")
+        #expect(week.stdout.contains("no completed massage yet"))
+
+        let next = try runPsoas(["play", thirty, "--device", filePCM(folder)], environment: environment)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(!next.stderr.contains("Hinweis"), "no rest-day advice after massages that were not completed")
+        #expect(try entries(environment).first?["completed"] as? Bool == true)
     }
 
     @Test func aGarbageLogNeverStopsASessionAndLogExplains() throws {

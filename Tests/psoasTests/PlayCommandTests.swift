@@ -108,6 +108,32 @@ import Glibc
         #expect(resumeLatency <= TimeLimit.allowing(0.3), "resume was heard after \(Int(resumeLatency * 1000)) ms")
     }
 
+    @Test func theLoudestVolumeRaisesQuietPassagesBy12dBAndNeverClipsAtTheMonitor() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let recording = try pulse.record()
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        #expect(try UnixSocketClient.request(path: socket, line: "volume +12") == "{\"ok\":true}")
+        // Past the first cue (at the first exhale, 4 s), the loudest part of the session.
+        try Signal.waitUntil(socket: socket, position: 8.5)
+        let heard = recording.stop()
+        #expect(try UnixSocketClient.request(path: socket, line: "stop") == "{\"ok\":true}")
+        #expect(player.wait(timeout: 5) == 0, "\(player.stderr)")
+        let clipped = heard.filter { abs($0) >= 32_767 / 32_768 }.count
+        #expect(clipped == 0, "\(clipped) samples at full scale")
+        #expect(heard.contains { abs($0) > 0.85 }, "the voice reached the ceiling")
+        let exported = try runPsoas(["export", thirty, "-o", "-", "--format", "raw"]).stdoutData
+        let reference = exported.withUnsafeBytes { $0.bindMemory(to: Int16.self).map { Float($0) / 32_768 } }
+        let offset = try #require(Signal.alignment(of: reference, in: heard), "the session was found in the recording")
+        // The inhale tone before the first cue: quiet, so exactly 12 dB louder.
+        let range = 48_000..<(48_000 * 7 / 2)
+        let gain = 20 * log10(rms(heard[(offset + range.lowerBound)..<(offset + range.upperBound)])
+                              / rms(reference[range]))
+        #expect(abs(gain - 12) < 0.5, "the quiet passage was \(gain) dB louder")
+    }
+
     @Test func extendLengthensTheHoldByExactlyOneCycle() throws {
         let pulse = try PulseServer()
         defer { pulse.stop() }

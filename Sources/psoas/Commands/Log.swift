@@ -30,7 +30,7 @@ struct Log: ParsableCommand {
                 log = try PracticeLog(path: PracticeLogging.path)
                 entries = try log.recent(limit: limit)
                 lastMassage = try log.lastCompletedMassage()
-                thisWeek = try log.massageCount(since: Date().addingTimeInterval(-7 * 86_400))
+                thisWeek = try log.completedMassageCount(since: Date().addingTimeInterval(-7 * 86_400))
             } catch {
                 throw Failure.data("""
                     error: \(error.description)
@@ -55,7 +55,7 @@ struct Log: ParsableCommand {
                 let options = entry.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                 text += "\(format.string(from: entry.startedAt))  \(entry.sessionID.padded(10))  \(status.padded(9))  \(played / 60):\(String(format: "%02d", played % 60))  \(options)\n"
             }
-            text += "\nmassages in the last 7 days: \(thisWeek)\n"
+            text += "\ncompleted massages in the last 7 days: \(thisWeek)\n"
             if let lastMassage {
                 let days = Int(Date().timeIntervalSince(lastMassage) / 86_400)
                 text += "days since the last completed massage: \(days)\n"

@@ -102,8 +102,8 @@ struct PlaybackOptions: ParsableArguments {
         let started = Date()
         let outcome = session.run()
         logging.record(planned.session, voice: planned.voice, tones: planned.tones.rawValue, started: started,
-                       completed: outcome == .completed, snapshot: engine.snapshot,
-                       sampleRate: timeline.sampleRate, xruns: output.xrunCount)
+                       reachedEnd: outcome == .completed, snapshot: engine.snapshot,
+                       frameCount: timeline.frameCount, sampleRate: timeline.sampleRate, xruns: output.xrunCount)
         switch outcome {
         case .completed, .stopped:
             return
