@@ -7,6 +7,8 @@ import Glibc
 /// Thread-safety: use from the main thread.
 public final class Terminal {
     private var saved = termios()
+    /// Whether raw mode was asked for: it is taken again by ``resumeRawMode()`` after a stop.
+    private var wantsRaw = false
     private var isRaw = false
 
     /// Whether standard input is a terminal.
@@ -16,11 +18,24 @@ public final class Terminal {
 
     public init() {}
 
+    /// Whether this process may use the terminal now: it is in the terminal's foreground
+    /// process group (or standard input is not its controlling terminal, so no job control
+    /// applies). A background process that changes or reads the terminal is stopped.
+    public static var isForeground: Bool {
+        let group = tcgetpgrp(0)
+        return group < 0 || group == getpgrp()
+    }
+
     /// Switches standard input to raw mode: no echo, no line buffering, keys arrive at once.
     /// - Returns: `false` when standard input is not a terminal.
     @discardableResult
     public func enterRawMode() -> Bool {
-        guard !isRaw, Self.standardInputIsTerminal, tcgetattr(0, &saved) == 0 else { return false }
+        guard !wantsRaw, Self.standardInputIsTerminal, tcgetattr(0, &saved) == 0 else { return false }
+        wantsRaw = true
+        return applyRawMode()
+    }
+
+    private func applyRawMode() -> Bool {
         var raw = saved
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
         withUnsafeMutableBytes(of: &raw.c_cc) { bytes in
@@ -32,11 +47,24 @@ public final class Terminal {
         return true
     }
 
-    /// Puts the terminal back as it was.
-    public func restore() {
+    /// Puts the terminal back as it was before a stop (Ctrl-Z); ``resumeRawMode()`` takes it again.
+    public func suspend() {
         guard isRaw else { return }
         tcsetattr(0, TCSANOW, &saved)
         isRaw = false
+    }
+
+    /// After a stop: raw mode again (the shell has put the terminal into its own modes), when
+    /// raw mode was on and the process is in the foreground.
+    public func resumeRawMode() {
+        guard wantsRaw, Self.isForeground else { return }
+        _ = applyRawMode()
+    }
+
+    /// Puts the terminal back as it was, for good.
+    public func restore() {
+        suspend()
+        wantsRaw = false
     }
 
     deinit { restore() }

@@ -409,6 +409,11 @@ public final class PlaybackEngine: @unchecked Sendable {
     }
 
     private func resume() {
+        // A resume during the pause's fade-out cancels the pause: the level ramps back up.
+        if case .fadingOut(.pause) = state {
+            state = .playing
+            return
+        }
         guard case .paused = state else { return }
         if inDetour, let detour, resumeTarget >= detour.start, resumeTarget < detour.end {
             renderer.seek(to: resumeTarget)

@@ -69,6 +69,7 @@ public final class PlaybackSession {
         let terminal = Terminal()
         let keys = terminal.enterRawMode()
         SignalFlags.install()
+        SignalFlags.installJobControl()
         defer {
             terminal.restore()
             server?.close()
@@ -76,14 +77,18 @@ public final class PlaybackSession {
             connections.removeAll()
         }
         var watcher = EventWatcher(engine: engine, output: thread.output)
-        if let event = output.event {
-            for line in watcher.newEvents() { event(line) }
+        func emitEvents() {
+            if let event = output.event {
+                for line in watcher.newEvents() { event(line) }
+            }
         }
+        emitEvents()
         thread.start()
         var interrupted: Int32 = 0
         var lastStatus = ""
         while !thread.isDone {
-            var descriptors: [Int32] = keys ? [0] : []
+            // In the background (after Ctrl-Z and `bg`) reading a key would stop the process.
+            var descriptors: [Int32] = keys && Terminal.isForeground ? [0] : []
             if let server { descriptors.append(server.descriptor) }
             descriptors += connections.keys
             let ready = Poller.readable(descriptors, timeout: 20)
@@ -96,14 +101,20 @@ public final class PlaybackSession {
             for (fd, connection) in connections where now.timeIntervalSince(connection.lastActivity) > Self.idleTimeout {
                 close(fd)
             }
+            if SignalFlags.takeSuspend() {
+                suspend(terminal, beforeStopping: emitEvents)
+                lastStatus = ""
+            }
+            if SignalFlags.takeContinued() {
+                terminal.resumeRawMode()
+                lastStatus = ""
+            }
             let signal = SignalFlags.take()
             if signal != 0, interrupted == 0 {
                 interrupted = signal
                 engine.send(.stop)
             }
-            if let event = output.event {
-                for line in watcher.newEvents() { event(line) }
-            }
+            emitEvents()
             if showStatus {
                 let line = statusLine()
                 if line != lastStatus {
@@ -112,13 +123,28 @@ public final class PlaybackSession {
                 }
             }
         }
-        if let event = output.event {
-            for line in watcher.newEvents() { event(line) }
-        }
+        emitEvents()
         if showStatus { output.status("") }
         if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }
         if interrupted != 0 { return .interrupted(signal: interrupted) }
         return engine.snapshot.completed ? .completed : .stopped
+    }
+
+    /// Ctrl-Z: fades out, gives the terminal back and stops, as `less` and `mpv` do; on `fg`
+    /// takes the terminal again and plays on from the breath cycle it paused in.
+    private func suspend(_ terminal: Terminal, beforeStopping: () -> Void) {
+        let wasPlaying = engine.snapshot.mode == .playing
+        if wasPlaying {
+            engine.send(.pause)
+            let deadline = Date().addingTimeInterval(0.2)
+            while engine.snapshot.mode == .playing, !thread.isDone, Date() < deadline { usleep(5_000) }
+        }
+        beforeStopping()
+        if showStatus { output.status("") }
+        terminal.suspend()
+        SignalFlags.stop()
+        terminal.resumeRawMode()
+        if wasPlaying { engine.send(.resume) }
     }
 
     // MARK: Keys

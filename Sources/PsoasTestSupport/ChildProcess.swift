@@ -80,6 +80,13 @@ public final class ChildProcess: @unchecked Sendable {
         return status
     }
 
+    /// Whether the process is stopped (Ctrl-Z, SIGSTOP), from `/proc/PID/stat`.
+    public var isStopped: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let afterName = stat.range(of: ") ", options: .backwards) else { return false }
+        return stat[afterName.upperBound...].first == "T"
+    }
+
     public func signal(_ number: Int32) {
         if status == nil { kill(pid, number) }
     }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,6 +39,29 @@ public final class PseudoTerminal {
         let controlCharacters = withUnsafeBytes(of: before.c_cc) { Array($0) } == withUnsafeBytes(of: after.c_cc) { Array($0) }
         return before.c_lflag == after.c_lflag && before.c_iflag == after.c_iflag && before.c_oflag == after.c_oflag
             && controlCharacters
+    }
+
+    /// Puts the modes at the start back, as a shell does when it takes the terminal again
+    /// after its job stopped.
+    public func putBackModes() {
+        var modes = before
+        tcsetattr(slave, TCSANOW, &modes)
+    }
+
+    /// What the child wrote to the terminal within `timeout` seconds (stops early at `until`).
+    public func read(timeout: TimeInterval, until text: String? = nil) -> String {
+        var collected = [UInt8]()
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        while Date() < deadline {
+            var entry = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 20) > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            collected += buffer[0..<count]
+            if let text, String(decoding: collected, as: UTF8.self).contains(text) { break }
+        }
+        return String(decoding: collected, as: UTF8.self)
     }
 
     deinit {

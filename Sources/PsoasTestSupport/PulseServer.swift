@@ -134,13 +134,17 @@ public final class RunningPsoas: @unchecked Sendable {
     private var readers: [Thread] = []
     private var openStreams = 2
 
-    public init(_ arguments: [String], environment: [String: String] = [:], standardInput: Int32? = nil) throws {
+    /// - Parameter standardError: where the child's stderr goes (a terminal, say); `nil`: read
+    ///   into ``stderr``.
+    public init(_ arguments: [String], environment: [String: String] = [:], standardInput: Int32? = nil,
+                standardError: Int32? = nil) throws {
         var out: [Int32] = [0, 0]
         var err: [Int32] = [0, 0]
         pipe2(&out, O_CLOEXEC)
         pipe2(&err, O_CLOEXEC)
         process = try ChildProcess(psoasExecutable.path, arguments, environment: psoasEnvironment(environment),
-                                   standardInput: standardInput, standardOutput: out[1], standardError: err[1])
+                                   standardInput: standardInput, standardOutput: out[1],
+                                   standardError: standardError ?? err[1])
         close(out[1])
         close(err[1])
         let outRead = out[0]

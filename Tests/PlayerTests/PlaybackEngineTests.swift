@@ -37,6 +37,20 @@ import Timeline
         #expect(engine.snapshot.pauses == 1 && engine.snapshot.resumes == 1)
     }
 
+    @Test func aResumeDuringThePausesFadeCancelsThePause() throws {
+        let (engine, timeline, _) = try EngineFixture.engine()
+        var driver = Driver(engine: engine)
+        driver.run(until: timeline.steps[1].start + 48_000 * 2)
+        engine.send(.pause)
+        driver.run(frames: driver.block)
+        engine.send(.resume)
+        let after = driver.run(frames: 48_000)
+        #expect(engine.snapshot.mode == .playing)
+        #expect(engine.snapshot.pauses == 0)
+        #expect(rms(after.suffix(24_000)) > 100, "it kept playing")
+        #expect(zip(after, after.dropFirst()).allSatisfy { abs(Int($0) - Int($1)) < 1000 }, "no click")
+    }
+
     @Test func nextSkipsToTheNextStepAndBackRestartsOrGoesBack() throws {
         let (engine, timeline, _) = try EngineFixture.engine()
         var driver = Driver(engine: engine)

@@ -163,6 +163,36 @@ import Glibc
         #expect(terminal.modesRestored, "terminal modes and control characters restored")
     }
 
+    /// Ctrl-Z gives the terminal back before the player stops; `fg` (the shell has put its own
+    /// modes back meanwhile) takes it again: keys act without Enter and the status line returns.
+    @Test func ctrlZRestoresTheTerminalAndFgTakesItBack() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let terminal = try PseudoTerminal()
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
+                                      environment: pulse.environment, standardInput: terminal.slave,
+                                      standardError: terminal.slave)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        try Signal.waitUntil(socket: pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 1.0)
+        #expect(terminal.read(timeout: 3, until: "Halten").contains("Halten"), "the status line shows the step")
+        #expect(!terminal.modesRestored, "raw keys while playing")
+        player.signal(SIGTSTP)
+        let deadline = Date().addingTimeInterval(TimeLimit.allowing(2))
+        while !player.process.isStopped, Date() < deadline { usleep(10_000) }
+        #expect(player.process.isStopped, "Ctrl-Z stopped the player")
+        #expect(terminal.modesRestored, "the terminal was given back before stopping")
+        #expect(player.waitForLine(containing: "\"event\":\"paused\"", timeout: 1) != nil, "it faded out first")
+        terminal.putBackModes()
+        _ = terminal.read(timeout: 0.2)
+        player.signal(SIGCONT)
+        #expect(terminal.read(timeout: 3, until: "Halten").contains("Halten"), "the status line is drawn again")
+        #expect(!terminal.modesRestored, "raw keys again after fg")
+        #expect(player.waitForLine(containing: "\"event\":\"resumed\"", timeout: 2) != nil, "it plays on: \(player.lines.map(\.text))")
+        terminal.type("q")
+        #expect(player.wait(timeout: 5) == 0, "q without Enter stopped it")
+        #expect(terminal.modesRestored)
+    }
+
     @Test func aStoppedPlayerRecoversFromTheUnderrunAndFinishes() throws {
         let pulse = try PulseServer()
         defer { pulse.stop() }
