@@ -1,6 +1,10 @@
 import AudioIO
 import Timeline
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One waveform placed on the timeline.
 struct RenderSource: Sendable {
     var start: Int64
@@ -24,8 +28,11 @@ public final class Renderer: @unchecked Sendable {
     public static let maximumBlock = 4096
     /// Tones under a voice are lowered by 12 dB.
     public static let duckGain: Float = 0.251_188_64
-    /// The duck ramps down before a cue starts and back up after it ends, in seconds.
-    public static let duckRampSeconds = 0.030
+    /// The duck ramps down this long before a cue starts, in seconds.
+    public static let duckAttackSeconds = 0.030
+    /// After a cue ends the tones come back up over this time, evenly in decibels along a
+    /// raised-cosine curve: a breath, not a step.
+    public static let duckReleaseSeconds = 0.400
 
     public let sampleRate: Int
     public let channelCount: Int
@@ -40,7 +47,9 @@ public final class Renderer: @unchecked Sendable {
     private var voiceCursors: [Int]
     private var toneCursors: [Int]
     private var duckCursors: [Int]
-    private let duckRamp: Int64
+    private let duckAttack: Int64
+    /// The duck's gain through its release, one value a frame, from ``duckGain`` to 1.
+    private let duckRelease: [Float]
     private let voiceBus: UnsafeMutableBufferPointer<Float>
     private let toneBus: UnsafeMutableBufferPointer<Float>
     private let duck: UnsafeMutableBufferPointer<Float>
@@ -60,7 +69,8 @@ public final class Renderer: @unchecked Sendable {
         voiceCursors = Array(repeating: 0, count: voiceLanes.count)
         toneCursors = Array(repeating: 0, count: toneLanes.count)
         duckCursors = Array(repeating: 0, count: voiceLanes.count)
-        duckRamp = Int64((Self.duckRampSeconds * Double(timeline.sampleRate)).rounded())
+        duckAttack = Int64((Self.duckAttackSeconds * Double(timeline.sampleRate)).rounded())
+        duckRelease = Self.releaseCurve(frames: Int((Self.duckReleaseSeconds * Double(timeline.sampleRate)).rounded()))
         voiceBus = .allocate(capacity: Self.maximumBlock)
         toneBus = .allocate(capacity: Self.maximumBlock)
         duck = .allocate(capacity: Self.maximumBlock)
@@ -93,7 +103,7 @@ public final class Renderer: @unchecked Sendable {
         position = max(0, min(newPosition, frameCount))
         for lane in voiceLanes.indices {
             voiceCursors[lane] = Self.firstIndex(in: voiceLanes[lane], endingAfter: position)
-            duckCursors[lane] = Self.firstIndex(in: voiceLanes[lane], endingAfter: position - duckRamp)
+            duckCursors[lane] = Self.firstIndex(in: voiceLanes[lane], endingAfter: position - Int64(duckRelease.count))
         }
         for lane in toneLanes.indices {
             toneCursors[lane] = Self.firstIndex(in: toneLanes[lane], endingAfter: position)
@@ -217,16 +227,28 @@ public final class Renderer: @unchecked Sendable {
         return cursor
     }
 
+    /// The release: `frames` values rising from ``duckGain`` toward 1, even in decibels along a
+    /// raised cosine (the last value just below 1; the frame after it is 1).
+    static func releaseCurve(frames: Int) -> [Float] {
+        let depth = -log(Double(duckGain))
+        return (0..<frames).map { frame in
+            let progress = Double(frame) / Double(frames)
+            let shape = 0.5 - 0.5 * cos(Double.pi * progress)
+            return Float(exp(-depth * (1 - shape)))
+        }
+    }
+
     /// Fills ``duck`` for `[from, to)`; returns `false` when no voice is near (all 1).
     private func fillDuck(from blockStart: Int64, to blockEnd: Int64, count: Int) -> Bool {
         var any = false
-        let ramp = duckRamp
+        let ramp = duckAttack
+        let release = Int64(duckRelease.count)
         let depth = 1 - Self.duckGain
         let inverseRamp = 1 / Float(ramp)
         for lane in voiceLanes.indices {
             let voices = voiceLanes[lane]
             var cursor = duckCursors[lane]
-            while cursor < voices.count, voices[cursor].end + ramp <= blockStart { cursor += 1 }
+            while cursor < voices.count, voices[cursor].end + release <= blockStart { cursor += 1 }
             duckCursors[lane] = cursor
             var index = cursor
             while index < voices.count, voices[index].start - ramp < blockEnd {
@@ -256,13 +278,14 @@ public final class Renderer: @unchecked Sendable {
                     for frame in 0..<Int(last - first) where Self.duckGain < base[frame] { base[frame] = Self.duckGain }
                 }
                 first = max(voice.end, blockStart)
-                last = min(voice.end + ramp, blockEnd)
+                last = min(voice.end + release, blockEnd)
                 if first < last {
                     let base = slots + Int(first - blockStart)
-                    let offset = Int32(first - voice.end)
-                    for frame in 0..<Int32(last - first) {
-                        let value = Self.duckGain + depth * Float(offset + frame) * inverseRamp
-                        if value < base[Int(frame)] { base[Int(frame)] = value }
+                    let offset = Int(first - voice.end)
+                    duckRelease.withUnsafeBufferPointer { curve in
+                        for frame in 0..<Int(last - first) where curve[offset + frame] < base[frame] {
+                            base[frame] = curve[offset + frame]
+                        }
                     }
                 }
                 index += 1

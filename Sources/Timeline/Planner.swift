@@ -1,5 +1,9 @@
 import SessionKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turns a ``Session`` into a frame-exact ``Timeline`` (the timing rules of DESIGN.md).
 ///
 /// Pure and deterministic: the same session, options and clip lengths give the same timeline.
@@ -12,6 +16,8 @@ public struct Planner: Sendable {
 
     /// How long a `bell` chime sounds at most.
     public static let bellLength = Tenths(12)
+    /// How far the tones fade through a `rest` step, evenly in decibels from its first cycle to its last.
+    public static let restFadeDecibels = 36.0
 
     public init(options: PlanOptions, manifest: CueManifest, clipDurations: [String: Int64]) {
         self.options = options
@@ -133,7 +139,8 @@ struct TimelineBuilder {
         var clock = BreathClock(start: position, rate: rate)
         var cycles: [CycleFrames] = []
         for cycle in 0..<cycleCount {
-            let level = fades ? max(0, 1 - Double(cycle) / Double(max(1, cycleCount - 1))) : 1
+            let fade: Double = Planner.restFadeDecibels * Double(cycle) / Double(max(1, cycleCount - 1))
+            let level: Double = fades ? pow(10, -fade / 20) : 1
             cycles.append(addCycle(pattern, holdIn: pattern.holdIn, clock: &clock, cycle: cycle + 1,
                                    index: index, toneLevel: level))
         }

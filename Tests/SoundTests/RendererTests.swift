@@ -81,6 +81,54 @@ import Timeline
         #expect(measured >= 3)
     }
 
+    /// After a cue the tones come back over 300–500 ms along a curve, not in a step.
+    @Test func theDuckReleasesOverAboutFourHundredMillisecondsAlongACurve() throws {
+        let timeline = try SoundFixture.timeline()
+        let withVoice = SoundFixture.render(try SoundFixture.renderer(timeline))
+        let voiceOnly = SoundFixture.render(try SoundFixture.renderer(timeline.keeping { if case .tone = $0.kind { false } else { true } }))
+        let tonesOnly = SoundFixture.render(try SoundFixture.renderer(timeline.keeping { if case .voice = $0.kind { false } else { true } }))
+        let window = 480
+        var measured = 0
+        for (voice, next) in zip(timeline.voices, timeline.voices.dropFirst()) where next.start - voice.end > 48_000 {
+            let gains: [Double?] = (0..<60).map { slot in
+                let range = Int(voice.end) + slot * window..<Int(voice.end) + (slot + 1) * window
+                let reference = rms(tonesOnly[range])
+                guard reference > 1e-3 else { return nil }
+                return 20 * log10(rms(range.map { withVoice[$0] - voiceOnly[$0] }[...]) / reference)
+            }
+            guard gains.prefix(50).allSatisfy({ $0 != nil }) else { continue }
+            let curve = gains.prefix(50).map { $0! }
+            #expect(curve[0] < -11, "still ducked right after the cue: \(curve[0]) dB")
+            let back = try #require(curve.firstIndex { $0 > -0.5 }, "the tones came back within 500 ms")
+            let seconds = Double(back * window) / 48_000
+            #expect(seconds >= 0.3 && seconds <= 0.5, "released after \(seconds) s")
+            let largestStep = zip(curve, curve.dropFirst()).map { abs($1 - $0) }.max() ?? 0
+            #expect(largestStep < 1.5, "a step of \(largestStep) dB in 10 ms")
+            measured += 1
+        }
+        #expect(measured >= 3)
+    }
+
+    /// The rest step's tones fade evenly in decibels: as much in its first half as in its second.
+    @Test func theRestFadeIsEvenInDecibels() throws {
+        let timeline = try SoundFixture.timeline()
+        let restIndex = try #require(timeline.steps.firstIndex { $0.kind == .rest })
+        let tonesOnly = timeline.keeping { if case .tone = $0.kind { $0.step == restIndex } else { false } }
+        let output = SoundFixture.render(try SoundFixture.renderer(tonesOnly))
+        let rest = timeline.steps[restIndex]
+        let cycle = 48_000 * 10
+        let cycles = Int(rest.end - rest.start) / cycle
+        #expect(cycles >= 3)
+        let levels = (0..<cycles).map { index in
+            20 * log10(rms(output[Int(rest.start) + index * cycle..<Int(rest.start) + (index + 1) * cycle]))
+        }
+        let firstHalf = levels[cycles / 2] - levels[0]
+        let secondHalf = levels[cycles - 1] - levels[cycles / 2]
+        let perCycle = (levels[cycles - 1] - levels[0]) / Double(cycles - 1)
+        #expect(abs(firstHalf - perCycle * Double(cycles / 2)) < 0.5, "first half \(firstHalf) dB, second \(secondHalf) dB")
+        #expect(abs(secondHalf - perCycle * Double(cycles - 1 - cycles / 2)) < 0.5, "first half \(firstHalf) dB, second \(secondHalf) dB")
+    }
+
     @Test func noSampleStepAboveThreeHundredthsAtAnyEventEdge() throws {
         for style in ToneStyle.allCases {
             let timeline = try SoundFixture.timeline(tones: style)

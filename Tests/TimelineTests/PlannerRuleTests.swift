@@ -1,3 +1,4 @@
+import Foundation
 import PsoasTestSupport
 import SessionKit
 import Testing
@@ -92,14 +93,17 @@ import Timeline
         #expect(try tones(.off).isEmpty)
     }
 
-    @Test func restTonesFadeToSilence() throws {
+    @Test func restTonesFadeEvenlyInDecibels() throws {
         let rest = Fixture.step(.rest, .paced(.duration(Tenths(600)), cues: []), breath: breath, line: 1)
         let levels = try planner().plan(session([rest])).events.compactMap {
             if case let .tone(_, level) = $0.kind { level } else { nil }
         }
-        #expect(levels.first == 1)
-        #expect(zip(levels, levels.dropFirst()).allSatisfy { $0 >= $1 })
-        #expect(levels.count < 12, "the last cycle is silent")
+        #expect(levels.count == 12, "every cycle keeps its tones")
+        let perCycle = stride(from: 0, to: levels.count, by: 2).map { 20 * log10(levels[$0]) }
+        #expect(perCycle.first == 0)
+        #expect(abs((perCycle.last ?? 0) - -Planner.restFadeDecibels) < 1e-9)
+        let steps = zip(perCycle, perCycle.dropFirst()).map { $1 - $0 }
+        #expect(steps.allSatisfy { abs($0 - steps[0]) < 1e-9 && $0 < 0 }, "even steps in dB: \(steps)")
     }
 
     @Test func eventsAreSortedByStartThenCreationOrder() throws {
