@@ -84,7 +84,9 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "PsoasTestSupport",
-            dependencies: ["AudioIO", "CSpawn"]
+            dependencies: ["AudioIO", "CSpawn"],
+            // Its measurements walk whole sessions sample by sample: optimised even in debug builds.
+            swiftSettings: [.unsafeFlags(["-O"])]
         ),
         .testTarget(
             name: "SessionKitTests",

@@ -4,7 +4,8 @@ import Foundation
 public struct CommandResult: Sendable {
     /// Standard output as bytes (for raw audio).
     public var stdoutData: Data
-    public var stdout: String
+    /// Standard output as text, decoded when asked for (raw audio would take long to decode).
+    public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     public var stderr: String
     public var status: Int32
 }
@@ -40,7 +41,7 @@ public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return CommandResult(stdoutData: outData, stdout: String(decoding: outData, as: UTF8.self),
+    return CommandResult(stdoutData: outData,
                          stderr: String(decoding: errData, as: UTF8.self),
                          status: process.terminationStatus)
 }

@@ -8,6 +8,7 @@ import Yams
 /// ```yaml
 /// voice: anna
 /// tones: bell
+/// ambience: rain
 /// breath: 4-6
 /// device: plughw:1,0
 /// capture-device: plughw:1,0
@@ -20,6 +21,8 @@ public struct Settings: Sendable, Hashable {
     public var voice: String?
     /// `glide`, `bell` or `off`.
     public var tones: String?
+    /// `surf`, `rain` or `off`.
+    public var ambience: String?
     /// The breath pattern of every session (a step's own pattern still wins).
     public var breath: BreathPattern?
     /// The ALSA playback device.
@@ -29,18 +32,20 @@ public struct Settings: Sendable, Hashable {
     /// Session parameters, each applied to every session that declares it.
     public var parameters: [SessionOverrides.Value]
 
-    public init(voice: String? = nil, tones: String? = nil, breath: BreathPattern? = nil, device: String? = nil,
-                captureDevice: String? = nil, parameters: [SessionOverrides.Value] = []) {
+    public init(voice: String? = nil, tones: String? = nil, ambience: String? = nil, breath: BreathPattern? = nil,
+                device: String? = nil, captureDevice: String? = nil, parameters: [SessionOverrides.Value] = []) {
         self.voice = voice
         self.tones = tones
+        self.ambience = ambience
         self.breath = breath
         self.device = device
         self.captureDevice = captureDevice
         self.parameters = parameters
     }
 
-    public static let keys = ["voice", "tones", "breath", "device", "capture-device", "parameters"]
+    public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "parameters"]
     public static let toneStyles = ["glide", "bell", "off"]
+    public static let ambienceStyles = ["surf", "rain", "off"]
 
     /// Reads a settings file. An empty file (or one of comments only) is valid and sets nothing.
     /// - Throws: ``DiagnosticList`` naming every problem.
@@ -62,6 +67,15 @@ public struct Settings: Sendable, Hashable {
                     let value = try reader.text(node, key: "tones")
                     guard toneStyles.contains(value) else {
                         throw reader.error(node, "'\(value)' is not a tone style; expected glide, bell or off")
+                    }
+                    return value
+                }
+            }
+            if let node = fields["ambience"] {
+                settings.ambience = reader.collecting {
+                    let value = try reader.text(node, key: "ambience")
+                    guard ambienceStyles.contains(value) else {
+                        throw reader.error(node, "'\(value)' is not an ambience; expected surf, rain or off")
                     }
                     return value
                 }

@@ -18,8 +18,10 @@ public enum RenderPlan {
         public var description: String { "clip for cue '\(cue)' (\(path)): \(message)" }
     }
 
+    /// - Parameter ambience: the bed under the whole session.
     /// - Throws: ``Failure`` naming the cue and file of a clip that cannot be decoded.
-    public static func renderer(for timeline: Timeline, pack: VoicePack) throws(Failure) -> Renderer {
+    public static func renderer(for timeline: Timeline, pack: VoicePack,
+                                ambience: AmbienceStyle = .off) throws(Failure) -> Renderer {
         var bank = SampleBank()
         bank.reserve(storageNeeded(by: timeline))
         var voices: [RenderSource] = []
@@ -48,7 +50,8 @@ public enum RenderPlan {
                 continue
             }
         }
-        return Renderer(timeline: timeline, bank: bank, voices: voices, tones: tones)
+        return Renderer(timeline: timeline, bank: bank, voices: voices, tones: tones,
+                        bed: AmbienceBed.make(ambience, for: timeline))
     }
 
     /// How many samples the bank holds for `timeline`: each clip and each distinct tone once.

@@ -47,6 +47,8 @@ public final class Renderer: @unchecked Sendable {
     private var voiceCursors: [Int]
     private var toneCursors: [Int]
     private var duckCursors: [Int]
+    private let bed: AmbienceBed?
+    private var bedCursor = 0
     private let duckAttack: Int64
     /// The duck's gain through its release, one value a frame, from ``duckGain`` to 1.
     private let duckRelease: [Float]
@@ -59,7 +61,9 @@ public final class Renderer: @unchecked Sendable {
     ///   - timeline: what to render.
     ///   - bank: its waveforms; see ``RenderPlan``.
     ///   - voices, tones: the sources, each with its bank offset and gain.
-    init(timeline: Timeline, bank: SampleBank, voices: [RenderSource], tones: [RenderSource]) {
+    ///   - bed: the ambience under everything, ducked like the tones.
+    init(timeline: Timeline, bank: SampleBank, voices: [RenderSource], tones: [RenderSource], bed: AmbienceBed? = nil) {
+        self.bed = bed
         sampleRate = timeline.sampleRate
         channelCount = timeline.channelCount
         frameCount = timeline.frameCount
@@ -108,6 +112,7 @@ public final class Renderer: @unchecked Sendable {
         for lane in toneLanes.indices {
             toneCursors[lane] = Self.firstIndex(in: toneLanes[lane], endingAfter: position)
         }
+        bedCursor = bed?.firstSegment(endingAfter: position) ?? 0
     }
 
     private static func firstIndex(in lane: [RenderSource], endingAfter position: Int64) -> Int {
@@ -175,6 +180,9 @@ public final class Renderer: @unchecked Sendable {
                 toneCursors[lane] = mix(toneLanes[lane], cursor: toneCursors[lane], into: toneBus,
                                         from: blockStart, to: blockEnd, samples: samples)
             }
+        }
+        if let bed {
+            bedCursor = bed.add(into: toneBus.baseAddress!, from: blockStart, to: blockEnd, cursor: bedCursor)
         }
         let ducking = fillDuck(from: blockStart, to: blockEnd, count: count)
         let master = gain

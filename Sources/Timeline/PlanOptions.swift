@@ -4,11 +4,15 @@ public struct PlanOptions: Sendable, Hashable {
     public var sampleRate: Int
     public var channelCount: Int
     public var tones: ToneStyle
+    /// The bed under the session; it changes no timing, only what the renderer adds.
+    public var ambience: AmbienceStyle
 
-    public init(sampleRate: Int = 48_000, channelCount: Int = 1, tones: ToneStyle = .glide) {
+    public init(sampleRate: Int = 48_000, channelCount: Int = 1, tones: ToneStyle = .glide,
+                ambience: AmbienceStyle = .off) {
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         self.tones = tones
+        self.ambience = ambience
     }
 
     /// The rates the player and exporter support.

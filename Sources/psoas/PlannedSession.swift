@@ -11,6 +11,7 @@ struct PlannedSession {
     /// The voice pack as the user named it, and the tones: for the log and the file's metadata.
     let voice: String
     let tones: ToneStyle
+    let ambience: AmbienceStyle
     let timeline: Timeline
 
     /// Loads the session named `name` (a file or a built-in id) and plans it.
@@ -24,7 +25,7 @@ struct PlannedSession {
         reportFallback(pack, session: session)
         let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
-                              tones: options.tones, timeline: timeline)
+                              tones: options.tones, ambience: options.ambience, timeline: timeline)
     }
 
     /// Says which cues of `session` a pack speaks with another pack's clips.
@@ -42,7 +43,7 @@ struct PlannedSession {
         let pack = try library.voicePack(voice, cues: manifest)
         let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
-                              tones: options.tones, timeline: timeline)
+                              tones: options.tones, ambience: options.ambience, timeline: timeline)
     }
 
     /// Plans a loaded session; a timing problem becomes a diagnostic in the session's file.

@@ -33,13 +33,14 @@ struct PracticeLogging {
 
     /// Records a finished play: completed when it reached the end having played most of it
     /// (``PracticeEntry/isCompleted(reachedEnd:playedShare:)``); played time without pauses.
-    mutating func record(_ session: Session, voice: String, tones: String, started: Date, reachedEnd: Bool,
+    mutating func record(_ session: Session, voice: String, tones: String, ambience: String, started: Date, reachedEnd: Bool,
                          snapshot: PlaybackEngine.Snapshot, frameCount: Int64, sampleRate: Int, xruns: Int) {
         guard let log else { return }
         var options = Dictionary(session.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         options["breath"] = session.breath.description
         options["voice"] = voice
         options["tones"] = tones
+        options["ambience"] = ambience
         let entry = PracticeEntry(
             startedAt: started, endedAt: Date(), sessionID: session.id, isMassage: session.isMassage, options: options,
             completed: PracticeEntry.isCompleted(reachedEnd: reachedEnd,

@@ -3,6 +3,7 @@ import SessionKit
 import Timeline
 
 extension ToneStyle: ExpressibleByArgument {}
+extension AmbienceStyle: ExpressibleByArgument {}
 
 /// The session options shared by `play`, `export` and `plan`.
 struct SessionOptions: ParsableArguments {
@@ -26,6 +27,9 @@ struct SessionOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Breath pacing tones: glide, bell or off (default: your settings' 'tones', else glide).", valueName: "tones"))
     var tones: ToneStyle?
+
+    @Option(help: ArgumentHelp("A soft bed of sound under the whole session that breathes with you: surf, rain or off (default: your settings' 'ambience', else surf).", valueName: "ambience"))
+    var ambience: AmbienceStyle?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Set any session parameter.", valueName: "name=value"))
     var assignments: [String] = []
@@ -77,11 +81,17 @@ struct SessionOptions: ParsableArguments {
 
     /// The tones: the option, else the settings', else glide.
     func tones(_ settings: Settings) -> ToneStyle { tones ?? settings.toneStyle ?? .glide }
+
+    /// The ambience: the option, else the settings', else surf.
+    func ambience(_ settings: Settings) -> AmbienceStyle { ambience ?? settings.ambienceStyle ?? .surf }
 }
 
 extension Settings {
     /// The settings' tone style, when they name one.
     var toneStyle: ToneStyle? { tones.flatMap(ToneStyle.init(rawValue:)) }
+
+    /// The settings' ambience, when they name one.
+    var ambienceStyle: AmbienceStyle? { ambience.flatMap(AmbienceStyle.init(rawValue:)) }
 
     /// What the settings change in every session that has the parameters they set.
     var overrides: SessionOverrides { SessionOverrides(values: parameters, breath: breath) }
@@ -110,6 +120,7 @@ extension SessionOptions {
     func planned(_ session: String, format: FormatOptions, settings: Settings) throws -> PlannedSession {
         try PlannedSession.prepare(
             session, library: try Library.locate(), overrides: try overrides(settings), voice: voice(settings),
-            options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: tones(settings)))
+            options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: tones(settings),
+                                 ambience: ambience(settings)))
     }
 }

@@ -47,8 +47,8 @@ enum SoundFixture {
         return try Planner(options: options, manifest: manifest, clipDurations: durations).plan(session)
     }
 
-    static func renderer(_ timeline: Timeline) throws -> Renderer {
-        try RenderPlan.renderer(for: timeline, pack: pack())
+    static func renderer(_ timeline: Timeline, ambience: AmbienceStyle = .off) throws -> Renderer {
+        try RenderPlan.renderer(for: timeline, pack: pack(), ambience: ambience)
     }
 
     /// Renders all of `timeline` in blocks whose sizes `nextSize` picks.

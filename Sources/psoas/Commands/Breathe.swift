@@ -21,6 +21,9 @@ struct Breathe: ParsableCommand {
     @Option(help: ArgumentHelp("Breath pacing tones: glide or bell (default: your settings' 'tones' unless off, else glide).", valueName: "tones"))
     var tones: ToneStyle?
 
+    @Option(help: ArgumentHelp("A soft bed of sound that breathes with you: surf, rain or off (default: your settings' 'ambience', else surf).", valueName: "ambience"))
+    var ambience: AmbienceStyle?
+
     @OptionGroup var target: ExportOptions
     @OptionGroup var outputFormat: FormatOptions
     @OptionGroup var playback: PlaybackOptions
@@ -54,7 +57,8 @@ struct Breathe: ParsableCommand {
             let style = tones ?? settings.toneStyle.flatMap { $0 == .off ? nil : $0 } ?? .glide
             let planned = try PlannedSession.prepare(
                 session, library: try Library.locate(), voice: settings.voice ?? Library.builtinVoice,
-                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels, tones: style))
+                options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels, tones: style,
+                                     ambience: ambience ?? settings.ambienceStyle ?? .surf))
             if target.output != nil {
                 try target.export(planned)
             } else {

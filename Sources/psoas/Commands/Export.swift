@@ -74,7 +74,7 @@ struct ExportOptions: ParsableArguments {
             } else {
                 let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
                 let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
-                                             comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue)")
+                                             comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue) ambience=\(planned.ambience.rawValue)")
                 sink = try SoundFileSink(path: output, format: format, sampleRate: timeline.sampleRate,
                                          channelCount: timeline.channelCount, metadata: metadata,
                                          cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) })
@@ -103,7 +103,7 @@ extension PlannedSession {
     /// A renderer for this session's timeline with its voice pack.
     func renderer() throws -> Renderer {
         do {
-            return try RenderPlan.renderer(for: timeline, pack: pack)
+            return try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
         } catch {
             throw Failure.data("error: \(error.description)")
         }

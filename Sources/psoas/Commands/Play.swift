@@ -101,7 +101,8 @@ struct PlaybackOptions: ParsableArguments {
         }
         let started = Date()
         let outcome = session.run()
-        logging.record(planned.session, voice: planned.voice, tones: planned.tones.rawValue, started: started,
+        logging.record(planned.session, voice: planned.voice, tones: planned.tones.rawValue,
+                       ambience: planned.ambience.rawValue, started: started,
                        reachedEnd: outcome == .completed, snapshot: engine.snapshot,
                        frameCount: timeline.frameCount, sampleRate: timeline.sampleRate, xruns: output.xrunCount)
         switch outcome {

@@ -1,0 +1,45 @@
+import Foundation
+import PsoasTestSupport
+import Testing
+
+/// What a person lying on the floor hears between the cues, measured on real exports.
+@Suite struct CalmSoundTests {
+    /// The longest run of exact zeros in raw 16-bit `data`, leaving out its last `tail` seconds
+    /// (the final fade), in seconds.
+    func longestSilence(_ data: Data, tail: Double = 5) -> Double {
+        Double(longestZeroRun(in: data, count: data.count / 2 - Int(tail * 48_000))) / 48_000
+    }
+
+    func export(_ arguments: [String], environment: [String: String] = [:]) throws -> Data {
+        let result = try runPsoas(["export"] + arguments + ["-o", "-", "--format", "raw"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdoutData
+    }
+
+    @Test(arguments: [["psoas"], ["psoas-kurz"], ["ruhelage"], ["atem"], ["uebungen"], ["psoas", "--breath", "4-7-8"]])
+    func noBuiltInSessionHasASecondOfDigitalSilenceBeforeItsEnd(arguments: [String]) throws {
+        let silence = longestSilence(try export(arguments))
+        #expect(silence <= 1, "\(arguments.joined(separator: " ")): \(silence) s of exact zeros")
+    }
+
+    @Test func ambienceOffLeavesTheDeadAirThatTheBedFills() throws {
+        #expect(longestSilence(try export(["psoas-kurz", "--ambience", "off"])) > 5)
+    }
+
+    @Test func theSettingsChooseTheAmbienceAndABadOneIsShownInTheFile() throws {
+        let folder = try makeTemporaryFolder("psoas-ambience")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("psoas")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        let file = config.appendingPathComponent("config.yaml")
+        let environment = ["XDG_CONFIG_HOME": folder.path]
+        try Data("ambience: rain\n".utf8).write(to: file)
+        let rain = try export(["atem", "--set", "minutes=1"], environment: environment)
+        #expect(rain == (try export(["atem", "--set", "minutes=1", "--ambience", "rain"])))
+        #expect(rain != (try export(["atem", "--set", "minutes=1"])), "surf is the default")
+        try Data("ambience: loud\n".utf8).write(to: file)
+        let bad = try runPsoas(["export", "atem", "-o", "-", "--format", "raw"], environment: environment)
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("config.yaml:1:11: error: 'loud' is not an ambience; expected surf, rain or off"), "\(bad.stderr)")
+    }
+}
