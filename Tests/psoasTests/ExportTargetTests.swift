@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import PsoasTestSupport
 import Testing
@@ -215,5 +216,54 @@ import Testing
         #expect(child.wait(timeout: TimeLimit.allowing(30)) == 141)
         #expect(stderr == "")
         #expect(try contents(of: folder) == ["fifo.raw"])
+    }
+
+    // MARK: - A failing fsync
+
+    /// Runs a system tool; its exit status.
+    func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// fsync fails for real on an ext4 filesystem (a loop-mounted image of this test's own)
+    /// that has been shut down; the file must be closed all the same.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: "/dev/loop-control"),
+                   "mounting a filesystem image needs root and loop devices"))
+    func aFailingFsyncStillClosesTheFile() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = folder.appendingPathComponent("ext4.img").path
+        let mountPoint = folder.appendingPathComponent("mnt").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+        try #require(try run("/usr/bin/truncate", ["-s", "16M", image]) == 0)
+        try #require(try run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]) == 0)
+        try #require(try run("/usr/bin/mount", ["-o", "loop", image, mountPoint]) == 0)
+        // Lazily, so that a leaked descriptor cannot keep the image mounted.
+        defer { _ = try? run("/usr/bin/umount", ["-l", mountPoint]) }
+        let sink = try SoundFileSink(path: mountPoint + "/out.raw", format: .raw, sampleRate: 48_000, channelCount: 1,
+                                     metadata: AudioMetadata(title: "", artist: "", comment: ""), cues: [])
+        let samples = [Int16](repeating: 1000, count: 48_000)
+        try samples.withUnsafeBufferPointer { buffer throws(OutputError) in try sink.write(buffer) }
+        // FS_IOC_SHUTDOWN without flushing the log: from now on fsync fails with EIO.
+        let root = open(mountPoint, O_RDONLY)
+        try #require(root >= 0)
+        var flags: UInt32 = 2
+        let shutDown = ioctl(root, 0x8004_587D, &flags)
+        close(root)
+        try #require(shutDown == 0)
+        #expect(throws: OutputError.self) { try sink.finish() }
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+        let leaked = descriptors.filter { name in
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")
+            return target?.hasPrefix(mountPoint + "/") == true
+        }
+        #expect(leaked.isEmpty, "descriptors still open on the file: \(leaked)")
     }
 }
