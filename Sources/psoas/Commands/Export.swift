@@ -14,7 +14,10 @@ struct Export: ParsableCommand {
         discussion: """
             The format follows the file's extension unless --format says otherwise. \
             '-o - --format raw' writes signed 16-bit little-endian PCM to stdout. \
-            The file appears only when it is complete; an existing file is replaced only then.
+            The file appears only when it is complete; an existing file is replaced only then \
+            (a symbolic link's target is replaced; its mode is kept). A character device, FIFO or \
+            socket is written directly; one that cannot seek takes raw PCM only. \
+            When the reader of the output goes away, psoas stops quietly with exit 141.
             """
     )
 
