@@ -70,6 +70,9 @@ public struct OutputError: Error, Sendable, Hashable, CustomStringConvertible {
         case cannotCreate
         /// Writing failed part-way (disk full, file size limit): exit 74.
         case io
+        /// The reader of a pipe, FIFO or socket went away (`… | head`): not the user's
+        /// mistake, psoas stops quietly.
+        case readerClosed
     }
 
     public var kind: Kind

@@ -4,46 +4,41 @@ import CSndfile
 import Glibc
 #endif
 
-/// Writes an audio file atomically: into a temporary file beside the target, renamed into
-/// place by ``finish()``; on any failure the temporary file is removed and an existing
-/// target is left untouched.
+/// Writes an audio file to an ``OutputTarget``: a file appears (or is replaced) only when
+/// ``finish()`` completes it, together with its companions; on any failure nothing is left
+/// behind and an existing file is untouched.
 public final class SoundFileSink: PCMSink {
     public let path: String
     public let format: AudioFileFormat
-    private let temporaryPath: String
+    private let target: OutputTarget
+    /// Outputs written beside the audio (captions): committed with it, or aborted with it.
+    private let companions: [OutputTarget]
     private var handle: OpaquePointer?
-    private var descriptor: Int32 = -1
     private let channelCount: Int
 
-    /// Creates the temporary file and writes the header, metadata and cue markers.
+    /// Opens `path` (see ``OutputTarget``) and writes the header, metadata and cue markers.
     /// - Throws: ``OutputError`` (`cannotCreate`) when the file cannot be created.
-    public init(path: String, format: AudioFileFormat, sampleRate: Int, channelCount: Int,
-                metadata: AudioMetadata, cues: [CueMarker]) throws(OutputError) {
-        self.path = path
+    public convenience init(path: String, format: AudioFileFormat, sampleRate: Int, channelCount: Int,
+                            metadata: AudioMetadata, cues: [CueMarker]) throws(OutputError) {
+        try self.init(target: OutputTarget(path: path, seekable: format != .raw), format: format,
+                      sampleRate: sampleRate, channelCount: channelCount, metadata: metadata, cues: cues)
+    }
+
+    /// Writes into `target`; `companions` are committed together with it by ``finish()``.
+    /// - Throws: ``OutputError`` (`cannotCreate`) when libsndfile cannot start the format.
+    public init(target: OutputTarget, format: AudioFileFormat, sampleRate: Int, channelCount: Int,
+                metadata: AudioMetadata, cues: [CueMarker], companions: [OutputTarget] = []) throws(OutputError) {
+        self.path = target.path
         self.format = format
+        self.target = target
+        self.companions = companions
         self.channelCount = channelCount
-        // A file size limit must arrive as EFBIG from write(), not kill the process.
-        signal(SIGXFSZ, SIG_IGN)
-        let folder = Self.folder(of: path)
-        var info = stat()
-        guard stat(folder, &info) == 0 else {
-            throw OutputError(.cannotCreate, "cannot create \(path): \(folder) does not exist")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw OutputError(.cannotCreate, "cannot create \(path): \(folder) is not a folder")
-        }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        temporaryPath = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/") + ".\(name).partial-\(getpid())"
-        descriptor = open(temporaryPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw OutputError(.cannotCreate, "cannot create \(path): \(String(cString: strerror(errno)))")
-        }
         guard let sndfileFormat = format.sndfileFormat else { return }
         var sfInfo = SF_INFO()
         sfInfo.samplerate = Int32(sampleRate)
         sfInfo.channels = Int32(channelCount)
         sfInfo.format = sndfileFormat
-        guard let opened = sf_open_fd(descriptor, Int32(SFM_WRITE), &sfInfo, 0) else {
+        guard let opened = sf_open_fd(target.descriptor, Int32(SFM_WRITE), &sfInfo, 0) else {
             let message = String(cString: sf_strerror(nil))
             abort()
             throw OutputError(.cannotCreate, "cannot create \(path) as \(format.rawValue): \(message)")
@@ -86,28 +81,19 @@ public final class SoundFileSink: PCMSink {
         guard let base = samples.baseAddress, !samples.isEmpty else { return }
         // Start writing back what is already in the page cache, so the final fsync in
         // finish() has little left to wait for.
-        defer { if descriptor >= 0 { _ = psoas_start_writeback(descriptor) } }
-        if let handle {
-            let frames = sf_count_t(samples.count / channelCount)
-            let written = sf_writef_short(handle, base, frames)
-            guard written == frames else {
-                let message = String(cString: sf_strerror(handle))
-                abort()
-                throw OutputError(.io, "cannot write \(path): \(message)")
-            }
-        } else {
-            var offset = 0
-            let byteCount = samples.count * 2
-            while offset < byteCount {
-                let result = Glibc.write(descriptor, UnsafeRawPointer(base).advanced(by: offset), byteCount - offset)
-                if result < 0, errno == EINTR { continue }
-                guard result > 0 else {
-                    let message = String(cString: strerror(errno))
-                    abort()
-                    throw OutputError(.io, "cannot write \(path): \(message)")
+        defer { if !target.isStream, target.descriptor >= 0 { _ = psoas_start_writeback(target.descriptor) } }
+        do throws(OutputError) {
+            if let handle {
+                let frames = sf_count_t(samples.count / channelCount)
+                guard sf_writef_short(handle, base, frames) == frames else {
+                    throw OutputError(.io, "cannot write \(path): \(String(cString: sf_strerror(handle)))")
                 }
-                offset += result
+            } else {
+                try target.write(UnsafeRawBufferPointer(samples))
             }
+        } catch {
+            abort()
+            throw error
         }
     }
 
@@ -121,23 +107,11 @@ public final class SoundFileSink: PCMSink {
                 throw OutputError(.io, "cannot write \(path): \(message)")
             }
         }
-        guard descriptor >= 0 else { throw OutputError(.io, "cannot write \(path): already closed") }
-        if format == .ogg, !OggSerial.normalize(descriptor: descriptor) {
+        if format == .ogg, !target.isStream, target.descriptor >= 0, !OggSerial.normalize(descriptor: target.descriptor) {
             abort()
             throw OutputError(.io, "cannot write \(path): the Ogg stream could not be finished")
         }
-        let fd = descriptor
-        descriptor = -1
-        guard fsync(fd) == 0 || errno == EINVAL, close(fd) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw OutputError(.io, "cannot write \(path): \(message)")
-        }
-        guard rename(temporaryPath, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw OutputError(.cannotCreate, "cannot create \(path): \(message)")
-        }
+        try OutputTarget.commit([target] + companions)
     }
 
     public func abort() {
@@ -145,42 +119,11 @@ public final class SoundFileSink: PCMSink {
             self.handle = nil
             sf_close(handle)
         }
-        if descriptor >= 0 {
-            close(descriptor)
-            descriptor = -1
-        }
-        unlink(temporaryPath)
+        target.abort()
+        companions.forEach { $0.abort() }
     }
 
     deinit {
-        if handle != nil || descriptor >= 0 { abort() }
+        if handle != nil { abort() }
     }
-
-    static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let folder = String(path[..<slash])
-        return folder.isEmpty ? "/" : folder
-    }
-}
-
-/// Writes raw PCM to standard output (`-o - --format raw`).
-public final class StandardOutputSink: PCMSink {
-    public init() {
-        signal(SIGPIPE, SIG_IGN)
-    }
-
-    public func write(_ samples: UnsafeBufferPointer<Int16>) throws(OutputError) {
-        guard let base = samples.baseAddress else { return }
-        var offset = 0
-        let byteCount = samples.count * 2
-        while offset < byteCount {
-            let result = Glibc.write(1, UnsafeRawPointer(base).advanced(by: offset), byteCount - offset)
-            if result < 0, errno == EINTR { continue }
-            guard result > 0 else { throw OutputError(.io, "cannot write to standard output: \(String(cString: strerror(errno)))") }
-            offset += result
-        }
-    }
-
-    public func finish() throws(OutputError) {}
-    public func abort() {}
 }

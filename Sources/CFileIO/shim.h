@@ -12,3 +12,12 @@ static inline int psoas_start_writeback(int fd) {
 #include <sys/socket.h>
 
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/* O_TMPFILE is declared by <fcntl.h> only under _GNU_SOURCE; __O_TMPFILE always is. */
+#include <fcntl.h>
+
+/* Opens an unnamed regular file in `folder` (O_TMPFILE), to be linked in when complete;
+   -1 with errno when the filesystem does not support it. */
+static inline int psoas_open_unnamed(const char *folder, unsigned int mode) {
+    return open(folder, __O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+}

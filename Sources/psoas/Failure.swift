@@ -7,7 +7,7 @@ struct Failure: Error {
     var message: String
     var code: ExitCodeValue
 
-    /// The exit codes of DESIGN.md (sysexits).
+    /// The documented exit codes (sysexits).
     enum ExitCodeValue: Int32 {
         case usage = 64
         case dataError = 65
@@ -16,6 +16,9 @@ struct Failure: Error {
         case cannotCreate = 73
         case ioError = 74
         case interrupted = 130
+        /// The reader of standard output or a FIFO went away: quietly, as a shell reports
+        /// a writer that SIGPIPE ended (128 + 13).
+        case readerClosed = 141
     }
 
     static func usage(_ message: String) -> Failure { Failure(message: message, code: .usage) }
@@ -28,7 +31,7 @@ func reportingFailures(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let failure as Failure {
-        Console.error(failure.message)
+        if !failure.message.isEmpty { Console.error(failure.message) }
         throw ExitCode(failure.code.rawValue)
     } catch let list as DiagnosticList {
         Console.error(list.rendered)

@@ -14,7 +14,10 @@ struct Export: ParsableCommand {
         discussion: """
             The format follows the file's extension unless --format says otherwise. \
             '-o - --format raw' writes signed 16-bit little-endian PCM to stdout. \
-            The file appears only when it is complete; an existing file is replaced only then.
+            The file appears only when it is complete; an existing file is replaced only then \
+            (a symbolic link's target is replaced; its mode is kept). A character device, FIFO or \
+            socket is written directly; one that cannot seek takes raw PCM only. \
+            When the reader of the output goes away, psoas stops quietly with exit 141.
             """
     )
 
@@ -68,23 +71,25 @@ struct ExportOptions: ParsableArguments {
         let timeline = planned.timeline
         let renderer = try planned.renderer()
         do throws(OutputError) {
-            let sink: PCMSink
-            if output == "-" {
-                sink = StandardOutputSink()
-            } else {
-                let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
-                                             comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue) ambience=\(planned.ambience.rawValue)")
-                sink = try SoundFileSink(path: output, format: format, sampleRate: timeline.sampleRate,
-                                         channelCount: timeline.channelCount, metadata: metadata,
-                                         cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) })
+            // Every output is opened before anything is rendered, and all are committed
+            // together at the end: the audio and its captions appear both or neither.
+            var companions: [OutputTarget] = []
+            if let captions {
+                let target = try OutputTarget(path: captions, seekable: false)
+                companions.append(target)
+                try target.write(Array(timeline.webVTT.utf8))
             }
+            let target = output == "-" ? OutputTarget.standardOutput() : try OutputTarget(path: output, seekable: format != .raw)
+            let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
+                                         comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue) ambience=\(planned.ambience.rawValue)")
+            let sink = try SoundFileSink(target: target, format: format, sampleRate: timeline.sampleRate,
+                                         channelCount: timeline.channelCount, metadata: metadata,
+                                         cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) },
+                                         companions: companions)
             try Exporter.run(renderer, into: sink)
         } catch {
             throw Failure(outputError: error)
-        }
-        if let captions {
-            try OutputFile.writeAtomically(Data(timeline.webVTT.utf8), to: captions)
         }
         if output != "-" {
             Console.error("wrote \(output): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min, \(format.rawValue) \(timeline.sampleRate) Hz")
@@ -94,8 +99,11 @@ struct ExportOptions: ParsableArguments {
 
 extension Failure {
     init(outputError: OutputError) {
-        self.init(message: "error: " + outputError.message,
-                  code: outputError.kind == .cannotCreate ? .cannotCreate : .ioError)
+        switch outputError.kind {
+        case .cannotCreate: self.init(message: "error: " + outputError.message, code: .cannotCreate)
+        case .io: self.init(message: "error: " + outputError.message, code: .ioError)
+        case .readerClosed: self.init(message: "", code: .readerClosed)
+        }
     }
 }
 
