@@ -6,7 +6,8 @@ import Timeline
 public struct PackReport: Sendable {
     /// Cue ids of the manifest without a clip.
     public var missing: [String] = []
-    /// Timing problems found by planning the sessions with this pack's clips.
+    /// Clips too long for a use of their cue, and other timing problems found by planning the
+    /// sessions with this pack's clips (and the fallback's for the cues it has none for).
     public var timing: [String] = []
     /// Clips off the loudness target or over the true-peak ceiling, or unreadable.
     public var loudness: [String] = []
@@ -21,8 +22,10 @@ public enum PackCheck {
     public static let loudnessTolerance = 1.0
 
     /// Checks `pack` against `manifest` and the sessions given (each planned as given).
+    /// Cues the pack has no clip for are planned with `fallback`'s clips (as play does), so
+    /// every clip the pack has is checked against every use of its cue.
     /// - Parameter sessions: sessions to plan with the pack's clip lengths, with a label each.
-    public static func run(pack: VoicePack, manifest: CueManifest,
+    public static func run(pack: VoicePack, fallback: VoicePack?, manifest: CueManifest,
                            sessions: [(label: String, session: Session)]) -> PackReport {
         var report = PackReport()
         report.missing = manifest.ids.filter { pack.clipPaths[$0] == nil }
@@ -39,17 +42,21 @@ public enum PackCheck {
                 report.loudness.append("\(id): cannot be read: \(error)")
             }
         }
+        let own: [String: Int64]
         let durations: [String: Int64]
         do {
-            durations = try pack.clipDurations(at: 48_000)
+            own = try pack.clipDurations(at: checkRate)
+            durations = try (fallback?.clipDurations(at: checkRate) ?? [:]).merging(own) { _, mine in mine }
         } catch {
             report.timing.append("clip lengths cannot be read: \(error)")
             return report
         }
-        let planner = Planner(options: PlanOptions(), manifest: manifest, clipDurations: durations)
-        for (label, session) in sessions {
-            let used = session.cueIDs.filter { durations[$0] != nil }
-            guard used.count == session.cueIDs.count else { continue }
+        report.timing = tooLong(Set(own.keys), durations: durations, manifest: manifest, sessions: sessions)
+            .map(\.description)
+        // Anything else the planner finds (two cues overlapping) in sessions where every clip fits.
+        let planner = Planner(options: PlanOptions(sampleRate: checkRate), manifest: manifest, clipDurations: durations)
+        for (label, session) in sessions where session.cueIDs.allSatisfy({ durations[$0] != nil }) {
+            guard let fits = try? planner.fits(session), !fits.contains(where: \.isTooLong) else { continue }
             do {
                 _ = try planner.plan(session)
             } catch {
@@ -57,6 +64,35 @@ public enum PackCheck {
             }
         }
         return report
+    }
+
+    /// The rate clip lengths are checked at: the planner's default.
+    public static let checkRate = PlanOptions().sampleRate
+
+    /// A clip too long for one use of its cue in a session.
+    public struct Misfit: Sendable, CustomStringConvertible {
+        /// The session, as labelled (`psoas --level beginner`).
+        public var session: String
+        public var fit: CueFit
+        /// `sink.exhale: 8.4 s, but it must fit the 6.0 s exhale of step 'sink' in psoas (line 33); 2.4 s too long`
+        public var description: String { fit.tooLongText(in: session) }
+    }
+
+    /// The clips of `cues` that are too long for a use of their cue in `sessions`, planned at
+    /// `rate` with `durations` (the length of every cue's clip at `rate`; a session using a cue
+    /// without one is left out). For each cue, the use it misses by most; sorted by cue id.
+    public static func tooLong(_ cues: Set<String>, durations: [String: Int64], manifest: CueManifest,
+                               sessions: [(label: String, session: Session)], rate: Int = checkRate) -> [Misfit] {
+        let planner = Planner(options: PlanOptions(sampleRate: rate), manifest: manifest, clipDurations: durations)
+        var worst: [String: Misfit] = [:]
+        for (label, session) in sessions {
+            guard let fits = try? planner.fits(session) else { continue }
+            for fit in fits where fit.isTooLong && cues.contains(fit.cue) {
+                if let known = worst[fit.cue], known.fit.length - known.fit.room >= fit.length - fit.room { continue }
+                worst[fit.cue] = Misfit(session: label, fit: fit)
+            }
+        }
+        return worst.keys.sorted().compactMap { worst[$0] }
     }
 
     static func format(_ value: Double) -> String {

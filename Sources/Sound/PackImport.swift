@@ -21,6 +21,8 @@ public enum PackImport {
     /// A clip ready to be written.
     public struct Clip: Sendable {
         public var cue: String
+        /// The recording's file name in its folder.
+        public var file: String
         public var audio: MonoAudio
         public var loudness: Loudness
     }
@@ -42,7 +44,7 @@ public enum PackImport {
             }
             do {
                 let (audio, loudness) = try ClipProcessor.prepare(SoundFileReader.readMono(path: folder + "/" + file))
-                clips.append(Clip(cue: cue, audio: audio, loudness: loudness))
+                clips.append(Clip(cue: cue, file: file, audio: audio, loudness: loudness))
             } catch {
                 problems.append(Problem(file: file, message: "not usable audio: \(error.message)"))
             }

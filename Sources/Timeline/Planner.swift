@@ -36,6 +36,20 @@ public struct Planner: Sendable {
         return builder.timeline(for: session)
     }
 
+    /// Every cue use of `session` that must fit a span (a breath phase or a wait), with its
+    /// clip's length and the span's, by the same rules as ``plan(_:)``. A cue too long for its
+    /// span is listed instead of stopping the planning; overlaps are not checked.
+    /// - Throws: ``PlanError`` for any other problem (a cue without a clip, a cycle the step
+    ///   does not have, a session too long).
+    public func fits(_ session: Session) throws(PlanError) -> [CueFit] {
+        var builder = TimelineBuilder(planner: self)
+        builder.fits = []
+        for step in session.steps {
+            try builder.add(step)
+        }
+        return builder.fits ?? []
+    }
+
     func clipDuration(_ use: CueUse, in step: Step) throws(PlanError) -> Int64 {
         guard let frames = clipDurations[use.id] else {
             throw PlanError(location: use.location,
@@ -64,6 +78,9 @@ struct TimelineBuilder {
     var steps: [Timeline.StepInfo] = []
     /// Which step and cue use made each voice event, for overlap messages.
     var voiceOrigins: [Int: (step: Step, use: CueUse)] = [:]
+    /// When set, every cue use that must fit a span is added here, and one too long for it
+    /// does not stop the planning.
+    var fits: [CueFit]?
 
     init(planner: Planner) {
         self.planner = planner
@@ -99,7 +116,11 @@ struct TimelineBuilder {
             let end = start + export.frames(at: rate)
             if let use {
                 let length = try planner.clipDuration(use, in: step)
-                guard length <= end - start else {
+                let fit = CueFit(cue: use.id, location: use.location, step: step.id, length: length,
+                                 room: end - start, span: "wait", rate: rate)
+                if fits != nil {
+                    fits?.append(fit)
+                } else if fit.isTooLong {
                     throw PlanError(location: use.location, message:
                         "cue '\(use.id)' lasts \(planner.secondsText(length)) but the wait's 'export' is only \(export) s (step '\(step.id)')")
                 }
@@ -237,8 +258,17 @@ struct TimelineBuilder {
             start = boundary - length
             room = boundary - cycle.inhale
         }
-        guard length <= room else {
-            let phase = cue.anchor == .inhale ? "inhale" : "exhale"
+        let phase = cue.anchor == .inhale ? "inhale" : "exhale"
+        let span: String = switch (cue.anchor, cue.align) {
+        case (.inhale, .start): cycle.exhale > cycle.holdIn ? "inhale and hold" : "inhale"
+        case (.exhale, .start): cycle.end > cycle.holdOut ? "exhale and hold" : "exhale"
+        case (_, .end): "span before the \(phase)"
+        }
+        let fit = CueFit(cue: cue.use.id, location: cue.use.location, step: step.id, length: length, room: room,
+                         span: span, rate: rate)
+        if fits != nil {
+            fits?.append(fit)
+        } else if fit.isTooLong {
             let place = cue.align == .start ? "from the \(phase) of cycle \(target + 1)" : "before the \(phase) of cycle \(target + 1)"
             throw PlanError(location: cue.use.location, message:
                 "cue '\(cue.use.id)' lasts \(planner.secondsText(length)) but there are only \(planner.secondsText(room)) \(place) in step '\(step.id)' (breath \(step.breath)); use a longer breath or a shorter cue")

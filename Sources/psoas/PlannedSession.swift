@@ -23,7 +23,7 @@ struct PlannedSession {
         let session = try SessionLoader(cues: manifest).load(source, overrides: overrides)
         let pack = try library.voicePack(voice, cues: manifest)
         reportFallback(pack, session: session)
-        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
+        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, voice: voice, options: options)
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
                               tones: options.tones, ambience: options.ambience, timeline: timeline)
     }
@@ -41,14 +41,17 @@ struct PlannedSession {
         let manifest = try library.manifest()
         let source = SourceFile(path: "<\(session.id)>", text: "")
         let pack = try library.voicePack(voice, cues: manifest)
-        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, options: options)
+        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, voice: voice, options: options)
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
                               tones: options.tones, ambience: options.ambience, timeline: timeline)
     }
 
-    /// Plans a loaded session; a timing problem becomes a diagnostic in the session's file.
+    /// Plans a loaded session; a timing problem becomes a diagnostic in the session's file,
+    /// unless a clip of the pack (not the built-in one) is too long: then the error names the
+    /// pack, the clip and what to do.
+    /// - Parameter voice: the pack as the user named it.
     static func plan(_ session: Session, source: SourceFile, manifest: CueManifest, pack: VoicePack,
-                     options: PlanOptions) throws -> Timeline {
+                     voice: String, options: PlanOptions) throws -> Timeline {
         let durations: [String: Int64]
         do {
             durations = try pack.clipDurations(at: options.sampleRate)
@@ -58,8 +61,31 @@ struct PlannedSession {
         do {
             return try Planner(options: options, manifest: manifest, clipDurations: durations).plan(session)
         } catch {
+            if let failure = tooLongClips(session, pack: pack, voice: voice, durations: durations, manifest: manifest,
+                                          rate: options.sampleRate) {
+                throw failure
+            }
             throw DiagnosticList([Diagnostic(path: source.path, location: error.location, message: error.message)],
                                  source: source.text)
         }
+    }
+
+    /// The error for the clips of `pack`'s own that are too long for `session`, if any are.
+    static func tooLongClips(_ session: Session, pack: VoicePack, voice: String, durations: [String: Int64],
+                             manifest: CueManifest, rate: Int) -> Failure? {
+        guard pack.manifest.name != Library.builtinVoice else { return nil }
+        let own = Set(pack.clipPaths.keys).subtracting(pack.fallbackCues)
+        let misfits = PackCheck.tooLong(own, durations: durations, manifest: manifest,
+                                        sessions: [(session.id, session)], rate: rate)
+        guard !misfits.isEmpty else { return nil }
+        let recordable = Library.problemWithPackName(voice) == nil
+        let lines = misfits.map { misfit in
+            let cue = misfit.fit.cue
+            let again = recordable ? "record it again shorter with 'psoas voice record \(voice) --cue \(cue)'"
+                : "record it again shorter"
+            let breath = misfit.fit.isOnTheBreath ? ", or use a slower --breath" : ""
+            return "error: voice pack '\(voice)': \(pack.clipPaths[cue] ?? cue) is too long: \(misfit)\n\(again)\(breath)"
+        }
+        return .data(lines.joined(separator: "\n"))
     }
 }

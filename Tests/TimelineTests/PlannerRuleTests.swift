@@ -40,6 +40,15 @@ import Timeline
         }
     }
 
+    @Test func fitsListsEveryUseWithItsSpanWithoutStoppingAtOneTooLong() throws {
+        let step = Fixture.step(.sink, .paced(.cycles(2), cues: [AnchoredCue(use: Fixture.use("release", line: 7), anchor: .exhale, everyCycle: true)]),
+                                breath: BreathPattern(inhale: Tenths(40), exhale: Tenths(10)), line: 6)
+        let fits = try planner(clipSeconds: Tenths(15)).fits(session([step]))
+        #expect(fits.count == 2)
+        #expect(fits.allSatisfy { $0.isTooLong && $0.length == 72_000 && $0.room == 48_000 && $0.span == "exhale" })
+        #expect(fits.first?.tooLongText(in: "t") == "release: 1.5 s, but it must fit the 1.0 s exhale of step 'sink' in t (line 7); 0.5 s too long")
+    }
+
     @Test func overlappingCuesAreAnErrorNamingBoth() {
         let step = Fixture.step(.hold, .paced(.duration(Tenths(300)), cues: [
             AnchoredCue(use: Fixture.use("hold.start", line: 3), anchor: .exhale),

@@ -39,7 +39,7 @@ struct Check: ParsableCommand {
                     let session = try SessionLoader(cues: manifest).load(source)
                     let pack = try library.voicePack(voice, cues: manifest)
                     let timeline = try PlannedSession.plan(session, source: source, manifest: manifest,
-                                                           pack: pack, options: PlanOptions())
+                                                           pack: pack, voice: voice, options: PlanOptions())
                     Console.error("\(file): ok (\(session.id), \(timeline.clockText(timeline.frameCount)) min)")
                 }
             } catch let exit as ExitCode {

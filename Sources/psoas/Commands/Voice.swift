@@ -38,7 +38,7 @@ struct Voice: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import recordings named <cue-id>.<wav|flac|ogg|mp3> into your voice pack NAME.",
-            discussion: "Any rate and channel count: clips are resampled to 48 kHz mono, trimmed, normalised to -18 LUFS and saved as FLAC in $XDG_DATA_HOME/psoas/voices/NAME/. If any file cannot be used, nothing is stored (exit 65)."
+            discussion: "Any rate and channel count: clips are resampled to 48 kHz mono, trimmed, normalised to -18 LUFS and saved as FLAC in $XDG_DATA_HOME/psoas/voices/NAME/. If any file cannot be used, or a clip is too long for a breath phase or wait its cue is spoken in by a built-in session, nothing is stored (exit 65)."
         )
 
         @Argument(help: "The pack's name (lowercase letters, digits, - and _).")
@@ -53,7 +53,8 @@ struct Voice: ParsableCommand {
 
         func run() throws {
             try reportingFailures {
-                let manifest = try Library.locate().manifest()
+                let library = try Library.locate()
+                let manifest = try library.manifest()
                 guard FileBytes.isDirectory(path: folder) else { throw Failure.noInput("error: \(folder): no such folder") }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
                     .filter { !$0.hasPrefix(".") && FileBytes.exists(path: folder + "/" + $0) }
@@ -64,6 +65,13 @@ struct Voice: ParsableCommand {
                 case let .failure(problems):
                     throw Failure.data(problems.all.map { "error: \(folder)/\($0.description)" }.joined(separator: "\n")
                                        + "\nnothing was imported; pack '\(name)' is unchanged")
+                }
+                let check = try ClipLengthCheck(pack: name, replacing: Set(clips.map(\.cue)), library: library, manifest: manifest)
+                let tooLong = check.tooLong(Dictionary(clips.map { ($0.cue, $0.audio) }) { _, later in later })
+                if !tooLong.isEmpty {
+                    let files = Dictionary(clips.map { ($0.cue, $0.file) }) { _, later in later }
+                    throw Failure.data(tooLong.map { "error: \(folder)/\(files[$0.fit.cue] ?? $0.fit.cue): \($0); record it again shorter (psoas voice record \(name) --cue \($0.fit.cue)) or cut it" }
+                        .joined(separator: "\n") + "\nnothing was imported; pack '\(name)' is unchanged")
                 }
                 let target = try Library.userPackFolder(name)
                 for clip in clips {
@@ -94,8 +102,11 @@ struct Voice: ParsableCommand {
                 let library = try Library.locate()
                 let manifest = try library.manifest()
                 let voicePack = try library.voicePack(pack, cues: manifest, fallback: false)
+                // The cues it has no clip for are planned with the built-in pack's, as play does.
+                let fallback = voicePack.manifest.name == Library.builtinVoice ? nil
+                    : try library.voicePack(Library.builtinVoice, cues: manifest, fallback: false)
                 let sessions = try library.builtinVariants(manifest: manifest)
-                let report = PackCheck.run(pack: voicePack, manifest: manifest, sessions: sessions)
+                let report = PackCheck.run(pack: voicePack, fallback: fallback, manifest: manifest, sessions: sessions)
                 var lines: [String] = []
                 for id in report.missing { lines.append("missing clip: \(id)") }
                 for problem in report.timing { lines.append("too long: \(problem)") }

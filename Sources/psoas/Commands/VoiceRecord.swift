@@ -12,8 +12,9 @@ extension Voice {
             discussion: """
                 For each cue: its German text is shown, a short tone counts in, then speak; recording \
                 stops after about 1.2 s of silence (or Enter). Enter keeps the take, r records it again, \
-                s skips the cue, q quits (kept takes stay). Without a terminal, name one cue with --cue: \
-                it records at once and stops on silence.
+                s skips the cue, q quits (kept takes stay). A take too long for a breath phase or wait \
+                its cue is spoken in by a built-in session is refused: r records it again. Without a \
+                terminal, name one cue with --cue: it records at once and stops on silence.
                 """
         )
 
@@ -45,7 +46,8 @@ extension Voice {
 
         func run() throws {
             try reportingFailures {
-                let manifest = try Library.locate().manifest()
+                let library = try Library.locate()
+                let manifest = try library.manifest()
                 let target = Library.userVoicesDirectory + "/" + name
                 let interactive = Terminal.standardInputIsTerminal
                 if !interactive, cue == nil {
@@ -61,6 +63,7 @@ extension Voice {
                     let have = (try? VoicePack.open(directory: target, cues: manifest).clipPaths) ?? [:]
                     cues = cues.filter { have[$0] == nil }
                 }
+                let lengthCheck = try ClipLengthCheck(pack: name, replacing: Set(cues), library: library, manifest: manifest)
                 let terminal = Terminal()
                 if interactive { terminal.enterRawMode() }
                 defer { terminal.restore() }
@@ -91,6 +94,17 @@ extension Voice {
                         } catch {
                             throw Failure.data("error: the take of \(id) cannot be used: \(error.message)")
                         }
+                        if let misfit = lengthCheck.tooLong([id: prepared]).first {
+                            guard interactive else {
+                                throw Failure.data("error: take too long: \(misfit)\nnothing was saved; record it again a little faster")
+                            }
+                            Console.error("too long: \(misfit)\nr again (a little faster), s skip, q quit.")
+                            switch try ask(terminal, enterKeeps: false) {
+                            case .keep, .again: continue
+                            case .skip: continue takes
+                            case .quit: break takes
+                            }
+                        }
                         if interactive {
                             Console.error(String(format: "%.1f s. Enter keeps it, r again, s skip, q quit.", prepared.duration))
                             switch try ask(terminal) {
@@ -111,13 +125,13 @@ extension Voice {
 
         enum Answer { case keep, again, skip, quit }
 
-        /// Waits for Enter, r, s or q.
-        func ask(_ terminal: Terminal) throws -> Answer {
+        /// Waits for Enter, r, s or q; for r, s or q only when Enter may not keep the take.
+        func ask(_ terminal: Terminal, enterKeeps: Bool = true) throws -> Answer {
             while true {
                 _ = Poller.readable([0], timeout: 200)
                 for byte in terminal.readAvailable() {
                     switch byte {
-                    case 0x0A, 0x0D: return .keep
+                    case 0x0A, 0x0D: if enterKeeps { return .keep }
                     case UInt8(ascii: "r"): return .again
                     case UInt8(ascii: "s"): return .skip
                     case UInt8(ascii: "q"): return .quit
