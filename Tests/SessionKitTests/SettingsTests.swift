@@ -45,7 +45,7 @@ import Testing
 
     @Test func problemsAreNamedWhereTheyStand() {
         expectProblem("colour: red\n", """
-            config.yaml:1:1: error: unknown key 'colour' in the settings; expected one of: breath, capture-device, device, parameters, tones, voice
+            config.yaml:1:1: error: unknown key 'colour' in the settings; expected one of: ambience, breath, capture-device, device, parameters, tones, voice
              1 | colour: red
                | ^
             """)
