@@ -13,6 +13,8 @@ public struct PackReport: Sendable {
     public var loudness: [String] = []
     /// How many clips were measured.
     public var clipCount = 0
+    /// The pace of every clip, in manifest order (informational: it does not make a pack incomplete).
+    public var rates: [(cue: String, rate: SpeechRate)] = []
 
     public var isComplete: Bool { missing.isEmpty && timing.isEmpty && loudness.isEmpty }
 }
@@ -50,6 +52,10 @@ public enum PackCheck {
         } catch {
             report.timing.append("clip lengths cannot be read: \(error)")
             return report
+        }
+        for id in manifest.ids {
+            guard let frames = own[id], let text = manifest.text(for: id) else { continue }
+            report.rates.append((id, SpeechRate(text: text, seconds: Double(frames) / Double(checkRate))))
         }
         report.timing = tooLong(Set(own.keys), durations: durations, manifest: manifest, sessions: sessions)
             .map(\.description)

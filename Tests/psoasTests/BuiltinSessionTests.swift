@@ -95,6 +95,26 @@ import Testing
         }
     }
 
+    /// Every built-in session at every level it offers and at three breath patterns plans with
+    /// the built-in clips: no cue is too long for its breath phase (that would exit 65).
+    @Test func everySessionPlansAtEveryLevelAndBreathPattern() throws {
+        var leveled: [String] = []
+        for id in Self.ids {
+            let file = try String(contentsOf: repositoryRoot.appendingPathComponent("Audio/sessions/\(id).yaml"), encoding: .utf8)
+            let hasLevels = file.contains("\n  level: ")
+            if hasLevels { leveled.append(id) }
+            let levels: [[String]] = hasLevels ? ["beginner", "standard", "advanced"].map { ["--level", $0] } : [[]]
+            for level in levels {
+                for breath in ["4-6", "4-7-8", "4-2-6-0"] {
+                    let arguments = ["plan", id] + level + ["--breath", breath, "--json"]
+                    let result = try runPsoas(arguments)
+                    #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
+                }
+            }
+        }
+        #expect(leveled == ["psoas"])
+    }
+
     @Test func breathSessionTakesPatternMinutesOrCycles() throws {
         let byMinutes = try plan(["atem", "--breath", "4-2-6", "--set", "minutes=2"])
         let inhales = byMinutes.events.filter { $0["type"] as? String == "breath" && $0["phase"] as? String == "inhale" }

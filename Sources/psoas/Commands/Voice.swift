@@ -91,7 +91,7 @@ struct Voice: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a voice pack: cues without a clip, clips too long for their breath phase, clips off the loudness target.",
-            discussion: "Exits 0 only when the pack is complete; 65 otherwise."
+            discussion: "Prints every clip's words per minute on stdout (informational). Exits 0 only when the pack is complete; 65 otherwise."
         )
 
         @Argument(help: ArgumentHelp("A pack name or folder.", valueName: "pack"))
@@ -107,6 +107,7 @@ struct Voice: ParsableCommand {
                     : try library.voicePack(Library.builtinVoice, cues: manifest, fallback: false)
                 let sessions = try library.builtinVariants(manifest: manifest)
                 let report = PackCheck.run(pack: voicePack, fallback: fallback, manifest: manifest, sessions: sessions)
+                Console.output(Self.paceTable(report.rates))
                 var lines: [String] = []
                 for id in report.missing { lines.append("missing clip: \(id)") }
                 for problem in report.timing { lines.append("too long: \(problem)") }
@@ -118,6 +119,27 @@ struct Voice: ParsableCommand {
                 }
                 Console.error("\(summary); complete")
             }
+        }
+
+        /// Every clip's length, words and words per minute, then the spread over the clips the
+        /// calm band applies to.
+        static func paceTable(_ rates: [(cue: String, rate: SpeechRate)]) -> String {
+            guard !rates.isEmpty else { return "" }
+            let width = max(4, rates.map(\.cue.count).max() ?? 0)
+            var text = "cue".padded(width) + "  seconds  words  words/min\n"
+            for (cue, rate) in rates {
+                let note = rate.problem.map { "  " + $0 } ?? (rate.isRated ? "" : "  (too short to rate)")
+                text += cue.padded(width) + String(format: "  %7.2f  %5d  %9.1f", rate.seconds, rate.words, rate.wordsPerMinute) + note + "\n"
+            }
+            let rated = rates.map(\.rate).filter(\.isRated).map(\.wordsPerMinute).sorted()
+            let fastest = rates.map(\.rate.wordsPerMinute).max() ?? 0
+            if !rated.isEmpty {
+                let middle = rated.count / 2
+                let median = rated.count % 2 == 1 ? rated[middle] : (rated[middle - 1] + rated[middle]) / 2
+                text += String(format: "words/min of %d rated clips: min %.1f, median %.1f, max %.1f; fastest clip %.1f (rule: ",
+                               rated.count, rated[0], median, rated[rated.count - 1], fastest) + SpeechRate.ruleDescription + ")\n"
+            }
+            return text
         }
     }
 
@@ -133,6 +155,9 @@ struct Voice: ParsableCommand {
 
         @Argument(help: "The FLAC file to write.")
         var output: String
+
+        @Option(help: "The clip's German text: the report then gives its words and words per minute.")
+        var text: String?
 
         func run() throws {
             try reportingFailures {
@@ -151,7 +176,13 @@ struct Voice: ParsableCommand {
                 }
                 let loudness = (result.loudness.integrated * 10).rounded() / 10
                 let peak = (result.loudness.truePeakDecibels * 10).rounded() / 10
-                Console.error("\(output): \(loudness) LUFS, true peak \(peak) dBTP, \(String(format: "%.2f", result.audio.duration)) s")
+                var pace = ""
+                if let text {
+                    let rate = SpeechRate(text: text, seconds: result.audio.duration)
+                    pace = String(format: ", %d words, %.1f words/min", rate.words, rate.wordsPerMinute)
+                        + (rate.isRated ? "" : " (too short to rate)")
+                }
+                Console.error("\(output): \(loudness) LUFS, true peak \(peak) dBTP, \(String(format: "%.2f", result.audio.duration)) s\(pace)")
             }
         }
     }
