@@ -174,7 +174,10 @@ public final class PlaybackEngine: @unchecked Sendable {
                 produced += room
                 paused += room
             case let .waiting(waited, end):
-                target.update(repeating: 0, count: room * channelCount)
+                // The ambience goes on while the person takes their time (silence without one).
+                let leveled = fillLevels(count: room)
+                renderer.renderHeld(into: scratch, frameCount: room, held: waited, levels: leveled ? levels : nil)
+                PCM.convert(scratch, into: target, count: room * channelCount)
                 produced += room
                 let total = waited + Int64(room)
                 if Double(total) >= options.maximumWaitSeconds * Double(timeline.sampleRate) {

@@ -20,6 +20,10 @@ struct AmbienceBed {
     let segments: [Segment]
     /// The bed's level at an envelope of 1 (the noise loop has an RMS of 1).
     let gain: Float
+    /// The envelope between breathing steps, where a held wait settles.
+    let rest: Float
+    /// How long a held wait takes to settle at ``rest``.
+    let settleFrames: Int64
 
     /// Adds the bed for `[blockStart, blockEnd)` into `bus`, starting at segment `cursor`;
     /// returns the cursor for the next block.
@@ -56,6 +60,41 @@ struct AmbienceBed {
         return cursor
     }
 
+    /// The envelope at `position` (0 outside the timeline).
+    func level(at position: Int64) -> Float {
+        let index = firstSegment(endingAfter: position)
+        guard index < segments.count, segments[index].start <= position else { return 0 }
+        let segment = segments[index]
+        let progress = Float(position - segment.start) / Float(segment.end - segment.start)
+        return segment.from + (segment.to - segment.from) * progress * progress * (3 - 2 * progress)
+    }
+
+    /// Adds `count` frames of the bed as it sounds while the session is held at `position` (a
+    /// wait for the person): the noise goes on where it was, and its level moves from the
+    /// envelope at `position` to the resting level. `held` is how long the hold has lasted.
+    func addHeld(into bus: UnsafeMutablePointer<Float>, count: Int, at position: Int64, held: Int64) {
+        let loop = Int64(noise.count)
+        let from = level(at: position)
+        let span = rest - from
+        let inverseSettle = 1 / Float(settleFrames)
+        noise.withUnsafeBufferPointer { samples in
+            var done = 0
+            while done < count {
+                let elapsed = held + Int64(done)
+                let offset = Int((position + elapsed) % loop)
+                let run = min(count - done, Int(loop) - offset)
+                let source = samples.baseAddress! + offset
+                let target = bus + done
+                for frame in 0..<run {
+                    let progress = min(1, Float(elapsed + Int64(frame)) * inverseSettle)
+                    let shape = progress * progress * (3 - 2 * progress)
+                    target[frame] += source[frame] * (from + span * shape) * gain
+                }
+                done += run
+            }
+        }
+    }
+
     /// The first segment that ends after `position`.
     func firstSegment(endingAfter position: Int64) -> Int {
         var low = 0
@@ -89,6 +128,8 @@ extension AmbienceBed {
 
     /// How long the bed fades in at the start and out at the end of a session.
     static let fadeSeconds = 4.0
+    /// How long a held wait takes to settle at the resting level.
+    static let settleSeconds = 2.0
     /// The seamless noise loop's length.
     static let loopSeconds = 8.0
 
@@ -99,7 +140,8 @@ extension AmbienceBed {
         let segments = envelope(for: timeline, shape: shape)
         let noise = AmbienceSynth.loop(style, frameCount: Int(loopSeconds * Double(timeline.sampleRate)),
                                        rate: timeline.sampleRate)
-        return AmbienceBed(noise: noise, segments: segments, gain: shape.gain)
+        return AmbienceBed(noise: noise, segments: segments, gain: shape.gain, rest: shape.rest,
+                           settleFrames: Int64(settleSeconds * Double(timeline.sampleRate)))
     }
 
     /// The envelope: each breath phase swells or ebbs; between breathing steps the level glides

@@ -152,6 +152,28 @@ public final class Renderer: @unchecked Sendable {
         return count
     }
 
+    /// Renders `frameCount` frames (at most ``maximumBlock``) of what sounds while the session
+    /// is held at ``position`` for the person (a wait): the ambience bed settling at its resting
+    /// level, or silence without one. The position does not move.
+    /// - Parameters:
+    ///   - held: how many frames the hold has lasted before this block.
+    ///   - levels: a gain for each frame, as for ``render(into:frameCount:levels:)``.
+    public func renderHeld(into output: UnsafeMutablePointer<Float>, frameCount requested: Int, held: Int64,
+                           levels: UnsafePointer<Float>? = nil) {
+        let count = min(requested, Self.maximumBlock)
+        let voice = voiceBus.baseAddress!
+        voice.update(repeating: 0, count: count)
+        if let bed {
+            bed.addHeld(into: voice, count: count, at: position, held: held)
+            let master = gain
+            for index in 0..<count { voice[index] *= master }
+            if let levels {
+                for index in 0..<count { voice[index] = Self.limit(voice[index] * levels[index]) }
+            }
+        }
+        spread(voice, into: output, count: count)
+    }
+
     /// Copies `count` mono samples into every channel of `output` (interleaved).
     private func spread<Sample>(_ mono: UnsafePointer<Sample>, into output: UnsafeMutablePointer<Sample>, count: Int) {
         guard channelCount > 1 else {

@@ -35,9 +35,10 @@ enum EngineFixture {
         return (timeline, pack)
     }
 
-    static func engine(waits: Bool = false, maximumWait: Double = 180) throws -> (PlaybackEngine, Timeline, [Float]) {
+    static func engine(waits: Bool = false, maximumWait: Double = 180,
+                       ambience: AmbienceStyle = .off) throws -> (PlaybackEngine, Timeline, [Float]) {
         let (timeline, pack) = try parts()
-        let renderer = try RenderPlan.renderer(for: timeline, pack: pack)
+        let renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
         let safety = try RenderPlan.standaloneClip("safety.stop", pack: pack, rate: 48_000)
         let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
                                     options: .init(waits: waits, maximumWaitSeconds: maximumWait))

@@ -232,6 +232,36 @@ import Timeline
         #expect(engine.snapshot.waitsStarted == 1)
     }
 
+    @Test func theAmbienceGoesOnThroughAWaitAndSettles() throws {
+        let (engine, timeline, _) = try EngineFixture.engine(waits: true, ambience: .surf)
+        var driver = Driver(engine: engine)
+        let wait = try #require(timeline.steps.firstIndex { $0.kind == .wait })
+        driver.run(until: timeline.steps[wait].start + 4_800)
+        for _ in 0..<1_000 where engine.snapshot.mode != .waiting { driver.run(frames: driver.block) }
+        #expect(engine.snapshot.mode == .waiting)
+        let before = driver.produced.count
+        let held = Array(driver.run(frames: 48_000 * 6))
+        #expect(engine.snapshot.mode == .waiting)
+        var run = 0, longest = 0
+        for sample in held {
+            run = sample == 0 ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        #expect(longest < 48, "\(longest) exact zeros in a row while waiting")
+        let settled = rms(held[(48_000 * 3)...])
+        #expect(settled > 100 && settled < 1_500, "the bed while waiting: rms \(settled)")
+        // Into the wait the noise goes on where it was: no step larger than the noise's own.
+        let join = driver.produced[(before - 240)..<(before + 240)]
+        let largestAtJoin = zip(join, join.dropFirst()).map { abs(Int($1) - Int($0)) }.max() ?? 0
+        let later = held[(48_000 * 4)...]
+        let largestLater = zip(later, later.dropFirst()).map { abs(Int($1) - Int($0)) }.max() ?? 0
+        #expect(largestAtJoin <= 2 * max(largestLater, 1), "a step of \(largestAtJoin) into the wait (\(largestLater) later)")
+        engine.send(.continueWait)
+        driver.run(frames: driver.block * 2)
+        #expect(engine.snapshot.mode == .playing)
+        #expect(engine.snapshot.step == wait + 1)
+    }
+
     @Test func aWaitGoesOnByItselfAfterItsLongest() throws {
         let (engine, timeline, _) = try EngineFixture.engine(waits: true, maximumWait: 1)
         var driver = Driver(engine: engine)
