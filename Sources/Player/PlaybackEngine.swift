@@ -102,7 +102,10 @@ public final class PlaybackEngine: @unchecked Sendable {
     /// A one-cycle extension: play [start, end) when reaching insertAt, `count` times.
     private var detour: (insertAt: Int64, start: Int64, end: Int64, count: Int)?
     private var inDetour = false
+    /// The transport's frames before the master limiter, and after it.
+    private let mixed: UnsafeMutablePointer<Float>
     private let scratch: UnsafeMutablePointer<Float>
+    private let limiter: Limiter
     /// The fade and volume of each frame of a block, handed to the renderer before its ceiling.
     private let levels: UnsafeMutablePointer<Float>
 
@@ -119,6 +122,8 @@ public final class PlaybackEngine: @unchecked Sendable {
         fadeStep = 1 / (Float(Self.fadeSeconds) * rate)
         volumeStep = 1 / (Float(Self.volumeRampSeconds) * rate)
         scratch = .allocate(capacity: Renderer.maximumBlock * timeline.channelCount)
+        mixed = .allocate(capacity: Renderer.maximumBlock * timeline.channelCount)
+        limiter = Limiter(sampleRate: timeline.sampleRate, channelCount: timeline.channelCount)
         levels = .allocate(capacity: Renderer.maximumBlock)
         pending.reserve()
         inbox.withLock { $0.reserve() }
@@ -128,6 +133,7 @@ public final class PlaybackEngine: @unchecked Sendable {
 
     deinit {
         scratch.deallocate()
+        mixed.deallocate()
         levels.deallocate()
     }
 
@@ -157,10 +163,28 @@ public final class PlaybackEngine: @unchecked Sendable {
     // MARK: - Playback thread
 
     /// Produces up to `frameCount` frames (at most ``Renderer/maximumBlock``) of interleaved
-    /// 16-bit audio. - Returns: the frames produced; 0 once the session has finished.
+    /// 16-bit audio, through the master ``Limiter`` (which holds back its short look-ahead: the
+    /// first call gives fewer frames, and the last frames come after the session's end).
+    /// - Returns: the frames produced; 0 once the session has finished and the limiter is empty.
     public func render(into output: UnsafeMutablePointer<Int16>, frameCount requested: Int) -> Int {
         takeCommands()
         let frameCount = min(requested, Renderer.maximumBlock)
+        var written = 0
+        while written == 0 {
+            let made = produce(into: mixed, frameCount: frameCount)
+            guard made > 0 else {
+                written = limiter.drain(into: scratch, frameCount: frameCount)
+                break
+            }
+            written = limiter.process(mixed, into: scratch, frameCount: made)
+        }
+        PCM.convert(scratch, into: output, count: written * channelCount)
+        publish()
+        return written
+    }
+
+    /// The transport's own frames, before the limiter. - Returns: the frames produced.
+    private func produce(into output: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
         var produced = 0
         var paused = 0
         blocks: while produced < frameCount {
@@ -176,8 +200,7 @@ public final class PlaybackEngine: @unchecked Sendable {
             case let .waiting(waited, end):
                 // The ambience goes on while the person takes their time (silence without one).
                 let leveled = fillLevels(count: room)
-                renderer.renderHeld(into: scratch, frameCount: room, held: waited, levels: leveled ? levels : nil)
-                PCM.convert(scratch, into: target, count: room * channelCount)
+                renderer.renderHeld(into: target, frameCount: room, held: waited, levels: leveled ? levels : nil)
                 produced += room
                 let total = waited + Int64(room)
                 if Double(total) >= options.maximumWaitSeconds * Double(timeline.sampleRate) {
@@ -189,7 +212,7 @@ public final class PlaybackEngine: @unchecked Sendable {
                 let count = min(room, safetyClip.count - offset)
                 for frame in 0..<count {
                     stepVolume()
-                    let sample = PCM.int16(Renderer.limit(safetyClip[offset + frame] * volume))
+                    let sample = Renderer.limit(safetyClip[offset + frame] * volume)
                     for channel in 0..<channelCount { target[frame * channelCount + channel] = sample }
                 }
                 produced += count
@@ -200,12 +223,11 @@ public final class PlaybackEngine: @unchecked Sendable {
             }
         }
         played += Int64(produced - paused)
-        publish()
         return produced
     }
 
     /// Renders timeline audio up to the next boundary; returns the frames written.
-    private func play(into target: UnsafeMutablePointer<Int16>, room: Int) -> Int {
+    private func play(into target: UnsafeMutablePointer<Float>, room: Int) -> Int {
         let position = renderer.position
         if handleBoundary(at: position) { return 0 }
         var chunk = Int64(room)
@@ -226,13 +248,12 @@ public final class PlaybackEngine: @unchecked Sendable {
         // The renderer gives exactly `frames` here: the chunk ends at the timeline's end at the latest.
         let frames = Int(max(1, chunk))
         let leveled = fillLevels(count: frames)
-        let count = renderer.render(into: scratch, frameCount: frames, levels: leveled ? levels : nil)
+        let count = renderer.render(into: target, frameCount: frames, levels: leveled ? levels : nil)
         guard count > 0 else {
             finish(completed: true)
             return 0
         }
         if !inDetour { covered += Int64(count) }
-        PCM.convert(scratch, into: target, count: count * channelCount)
         if case let .fadingOut(after) = state, fade <= 0 {
             fade = 0
             complete(after)

@@ -42,3 +42,8 @@ public func longestZeroRun(in data: Data, count: Int? = nil) -> Int {
         return longest
     }
 }
+
+/// Raw 16-bit little-endian PCM as floats (full scale 1).
+public func floatSamples(_ data: Data) -> [Float] {
+    data.withUnsafeBytes { raw in raw.bindMemory(to: Int16.self).map { Float(Int16(littleEndian: $0)) / 32_768 } }
+}

@@ -47,10 +47,10 @@ struct AmbienceBed {
                     let target = bus + Int(position - blockStart)
                     let source = samples.baseAddress! + offset
                     let elapsed = Int32(position - segment.start)
-                    for frame in 0..<run {
-                        let progress = Float(elapsed + Int32(frame)) * inverseLength
+                    for frame in 0..<Int32(run) {
+                        let progress = Float(elapsed &+ frame) * inverseLength
                         let shape = progress * progress * (3 - 2 * progress)
-                        target[frame] += source[frame] * (segment.from + span * shape) * gain
+                        target[Int(frame)] += source[Int(frame)] * (segment.from + span * shape) * gain
                     }
                     position += Int64(run)
                 }

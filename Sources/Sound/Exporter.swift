@@ -20,14 +20,15 @@ public enum Exporter {
         let writer = DispatchQueue(label: "psoas.export.writer")
         let free = DispatchSemaphore(value: chunksInFlight)
         let failure = FailureBox()
+        let stream = LimitedStream(renderer)
         var slot = 0
         while failure.error == nil {
             free.wait()
             let chunk = ring[slot]
             var filled = 0
             while filled < chunkFrames {
-                let frames = renderer.render(into: chunk + filled * channels,
-                                             frameCount: min(Renderer.maximumBlock, chunkFrames - filled))
+                let frames = stream.next(into: chunk + filled * channels,
+                                         frameCount: min(Renderer.maximumBlock, chunkFrames - filled))
                 guard frames > 0 else { break }
                 filled += frames
             }
@@ -59,6 +60,44 @@ public enum Exporter {
             sink.abort()
             throw error
         }
+    }
+}
+
+/// A renderer's output through the master ``Limiter``, as 16-bit frames: the stream an export
+/// writes and an uninterrupted play plays.
+public final class LimitedStream {
+    let renderer: Renderer
+    let limiter: Limiter
+    private let mixed: UnsafeMutablePointer<Float>
+    private let limited: UnsafeMutablePointer<Float>
+
+    public init(_ renderer: Renderer) {
+        self.renderer = renderer
+        limiter = Limiter(sampleRate: renderer.sampleRate, channelCount: renderer.channelCount)
+        mixed = .allocate(capacity: Renderer.maximumBlock * renderer.channelCount)
+        limited = .allocate(capacity: Renderer.maximumBlock * renderer.channelCount)
+    }
+
+    /// Writes up to `frameCount` frames (at most ``Renderer/maximumBlock``). - Returns: the
+    /// frames written; 0 at the end.
+    public func next(into output: UnsafeMutablePointer<Int16>, frameCount: Int) -> Int {
+        let channels = renderer.channelCount
+        var written = 0
+        // The limiter holds back its look-ahead: ask until something comes out or the end.
+        while written == 0 {
+            let rendered = renderer.render(into: mixed, frameCount: frameCount)
+            written = rendered > 0
+                ? limiter.process(mixed, into: limited, frameCount: rendered)
+                : limiter.drain(into: limited, frameCount: frameCount)
+            if rendered == 0 { break }
+        }
+        PCM.convert(limited, into: output, count: written * channels)
+        return written
+    }
+
+    deinit {
+        mixed.deallocate()
+        limited.deallocate()
     }
 }
 

@@ -45,14 +45,14 @@ enum EngineFixture {
         return (engine, timeline, safety)
     }
 
-    /// The timeline rendered straight, as an export does.
+    /// The timeline rendered straight through the master limiter, as an export does.
     static func exported() throws -> [Int16] {
         let (timeline, pack) = try parts()
-        let renderer = try RenderPlan.renderer(for: timeline, pack: pack)
+        let stream = LimitedStream(try RenderPlan.renderer(for: timeline, pack: pack))
         var output = [Int16](repeating: 0, count: Int(timeline.frameCount))
         output.withUnsafeMutableBufferPointer { buffer in
             var written = 0
-            while case let frames = renderer.render(into: buffer.baseAddress! + written, frameCount: 4096), frames > 0 {
+            while case let frames = stream.next(into: buffer.baseAddress! + written, frameCount: 4096), frames > 0 {
                 written += frames
             }
         }

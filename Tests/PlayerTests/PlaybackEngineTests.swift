@@ -142,13 +142,14 @@ import Timeline
         // A quiet passage (tones only, well under the ceiling) is exactly 12 dB louder.
         let exported = try EngineFixture.exported()
         let window = 9_600
+        // (After a second of quiet too: the limiter's release after a loud cue is over by then.)
         let quiet = try #require(stride(from: 48_000, to: exported.count - window, by: window).first { start in
-            let slice = exported[start..<start + window]
-            return rms(slice) > 100 && slice.allSatisfy { abs(Int($0)) < 6_000 }
+            rms(exported[start..<start + window]) > 100
+                && exported[(start - 48_000)..<(start + window)].allSatisfy { abs(Int($0)) < 6_000 }
         })
         let gain = 20 * log10(rms(played[quiet..<quiet + window]) / rms(exported[quiet..<quiet + window]))
         #expect(abs(gain - 12) < 0.1, "a quiet passage got \(gain) dB")
-        #expect(played.contains { abs(Int($0)) > 29_000 }, "loud passages reach the ceiling")
+        #expect(played.contains { abs(Int($0)) > 27_000 }, "loud passages reach the limiter's ceiling")
 
         // The safety cue at +12 dB goes through the same ceiling.
         let (loud, _, _) = try EngineFixture.engine()
@@ -159,7 +160,7 @@ import Timeline
         let spoken = loudDriver.run(frames: safety.count + fadeFrames + 2 * loudDriver.block)
         #expect(loud.snapshot.safetyStops == 1)
         #expect(!spoken.contains { $0 >= 32_767 || $0 <= -32_767 }, "the safety cue at +12 dB clipped")
-        #expect(spoken.contains { abs(Int($0)) > 29_000 })
+        #expect(spoken.contains { abs(Int($0)) > 27_000 })
     }
 
     @Test func aSafetyStopOrStopIsNeverPushedOutByABurstOfCommands() throws {

@@ -6,6 +6,7 @@ import Sound
 import Timeline
 
 extension AudioFileFormat: ExpressibleByArgument {}
+extension LoudnessTarget: ExpressibleByArgument {}
 
 /// `psoas export`: render a session to an audio file.
 struct Export: ParsableCommand {
@@ -51,6 +52,9 @@ struct ExportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file.", valueName: "path.vtt"))
     var captions: String?
 
+    @Option(help: ArgumentHelp("Bring the whole file to a loudness: podcast (−16 LUFS stereo, −19 LUFS mono), broadcast (−23 LUFS) or none (as rendered, about −22 LUFS). True peak stays at or under −1 dBTP either way.", valueName: "target"))
+    var loudness: LoudnessTarget = .none
+
     func resolvedFormat() throws -> AudioFileFormat {
         if let format {
             if output == "-", format != .raw { throw ValidationError("-o - writes raw PCM only: use --format raw") }
@@ -70,6 +74,13 @@ struct ExportOptions: ParsableArguments {
         let format = try resolvedFormat()
         let timeline = planned.timeline
         let renderer = try planned.renderer()
+        if let lufs = loudness.lufs(channelCount: timeline.channelCount) {
+            do {
+                try LoudnessTarget.match(renderer, to: lufs)
+            } catch {
+                throw Failure(message: "error: cannot measure the loudness: \(error.message)", code: .ioError)
+            }
+        }
         do throws(OutputError) {
             // Every output is opened before anything is rendered, and all are committed
             // together at the end: the audio and its captions appear both or neither.

@@ -1,0 +1,218 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A look-ahead true-peak limiter on the master: no output, between samples either, rises
+/// above ``ceilingDecibels``.
+///
+/// Peaks are found 4× oversampled (a windowed-sinc interpolation between every two frames);
+/// where a peak would pass the ceiling the gain ramps down over the look-ahead before it, so
+/// that it is already down when the peak arrives, and comes back up over about 80 ms. Most of
+/// a session is far below the ceiling: blocks where nothing is near it pass through untouched
+/// (the output is the input, bit for bit), delayed by ``latency``.
+///
+/// Every output frame depends only on the input frames before it and the gain's state, and the
+/// frames are processed one after another, so any block sizes give the same bits.
+///
+/// Thread-safety: one thread processes. ``process(_:into:frameCount:)`` and ``flush(into:frameCount:)``
+/// allocate nothing, take no lock and never print.
+public final class Limiter: @unchecked Sendable {
+    /// The ceiling as measured (EBU R 128 true peak).
+    public static let ceilingDecibels = -1.0
+    /// The limiter aims a little under the ceiling: its interpolation and the meter's differ slightly.
+    static let targetDecibels = -1.05
+    static let lookaheadSeconds = 0.0015
+    static let releaseSeconds = 0.080
+    /// Frames of context on each side of a frame for the interpolation (12 taps).
+    static let halfTaps = 6
+
+    public let channelCount: Int
+    /// Frames between input and output: the first `latency` frames put in come out as the
+    /// output's first frames only after `latency` more (``flush(into:frameCount:)`` ends a stream).
+    public let latency: Int
+    let lookahead: Int
+    let target: Float
+    /// Below this magnitude no interpolated peak can reach the target.
+    let quiet: Float
+    let release: Float
+    /// Three phases (¼, ½, ¾ between two frames), 12 taps each, for frames −5…+6 around a pair.
+    let taps: [Float]
+
+    /// How far under 1 the gain is (kept as the shortfall, not the gain: `1 − (1 − x)` is not
+    /// always `x` in floating point, and the state must not depend on where blocks end).
+    private var shortfall: Float = 0
+    /// The last `lookahead + 2 × halfTaps` input frames (interleaved), then the block's new ones.
+    private let work: UnsafeMutablePointer<Float>
+    /// Per frame: the magnitude over channels, the gain it needs, and the gain's target.
+    private let peaks: UnsafeMutablePointer<Float>
+    private let needs: UnsafeMutablePointer<Float>
+    private let targets: UnsafeMutablePointer<Float>
+    /// The frames of silence before the stream still to pass over (the look-ahead starts full of them).
+    private var leading: Int
+    private var inside = 0
+    /// Frames kept from one block to the next: the look-ahead and the filter's reach on both sides.
+    private let history: Int
+    private let capacity: Int
+
+    /// - Parameter maximumBlock: the most frames one call takes.
+    public init(sampleRate: Int, channelCount: Int, maximumBlock: Int = Renderer.maximumBlock) {
+        self.channelCount = channelCount
+        lookahead = max(1, Int((Self.lookaheadSeconds * Double(sampleRate)).rounded()))
+        latency = lookahead + Self.halfTaps
+        leading = latency
+        history = lookahead + 2 * Self.halfTaps
+        target = Float(pow(10, Self.targetDecibels / 20))
+        release = Float(1 - exp(-1 / (Self.releaseSeconds * Double(sampleRate))))
+        var taps: [Float] = []
+        var largestSum: Float = 1
+        for phase in [0.25, 0.5, 0.75] {
+            var sum: Float = 0
+            for offset in -5...6 {
+                let x = Double(offset) - phase
+                let sinc = sin(Double.pi * x) / (Double.pi * x)
+                let window = 0.5 + 0.5 * cos(Double.pi * x / 6.5)
+                let tap = Float(sinc * window)
+                taps.append(tap)
+                sum += abs(tap)
+            }
+            largestSum = max(largestSum, sum)
+        }
+        self.taps = taps
+        quiet = target / largestSum
+        capacity = maximumBlock + lookahead + 2 * Self.halfTaps
+        work = .allocate(capacity: capacity * channelCount)
+        work.initialize(repeating: 0, count: capacity * channelCount)
+        peaks = .allocate(capacity: capacity)
+        needs = .allocate(capacity: capacity)
+        targets = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        work.deallocate()
+        peaks.deallocate()
+        needs.deallocate()
+        targets.deallocate()
+    }
+
+    /// Input frames not yet put out.
+    public var held: Int { inside }
+
+    /// Takes `frameCount` frames (at most `maximumBlock`) and writes the frames that come out:
+    /// `frameCount` of them once ``latency`` frames have gone in, fewer before.
+    /// - Returns: the frames written to `output`.
+    public func process(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+        (work + history * channelCount).update(from: input, count: frameCount * channelCount)
+        let count = advance(by: frameCount, into: output)
+        inside += frameCount - count
+        return count
+    }
+
+    /// Ends a stream: writes up to `frameCount` of the frames still inside, as if silence
+    /// followed; call until it returns 0. - Returns: the frames written.
+    public func drain(into output: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+        let wanted = min(frameCount, inside)
+        guard wanted > 0 else { return 0 }
+        // A stream shorter than the latency still has leading frames to pass over first.
+        let appended = wanted + leading
+        (work + history * channelCount).update(repeating: 0, count: appended * channelCount)
+        let count = advance(by: appended, into: output)
+        inside -= count
+        return count
+    }
+
+    /// Limits the oldest frames that `appended` new frames push out, into `output`, and keeps
+    /// the newest ``history`` frames; the stream's leading frames (the silence before it) are
+    /// passed over. - Returns: the frames written.
+    private func advance(by appended: Int, into output: UnsafeMutablePointer<Float>) -> Int {
+        let skipped = min(appended, leading)
+        leading -= skipped
+        let count = appended - skipped
+        if count > 0 { limit(frames: count, skipping: skipped, into: output) }
+        work.update(from: work + appended * channelCount, count: history * channelCount)
+        return count
+    }
+
+    /// Limits the `count` frames that follow the first `halfTaps + skipping` of ``work`` into `output`.
+    ///
+    /// The frame written first is `work[halfTaps + skipping]`: its `halfTaps` frames before are
+    /// history, and the `lookahead + halfTaps` after it are what the gain looks ahead to.
+    private func limit(frames count: Int, skipping: Int, into output: UnsafeMutablePointer<Float>) {
+        let channels = channelCount
+        let first = Self.halfTaps + skipping
+        let span = count + lookahead + 2 * Self.halfTaps
+        let frames = work + skipping * channels
+        // Each frame's magnitude (the largest over channels).
+        if channels == 1 {
+            for index in 0..<span { peaks[index] = abs(frames[index]) }
+        } else {
+            for index in 0..<span {
+                var magnitude: Float = 0
+                for channel in 0..<channels { magnitude = max(magnitude, abs(frames[index * channels + channel])) }
+                peaks[index] = magnitude
+            }
+        }
+        // The gain each frame needs, from its peak and the three points after it. Only frames
+        // within the filter's reach of a loud one can need less than 1: the rest are not looked at.
+        let judged = count + lookahead
+        needs.update(repeating: 1, count: judged)
+        var cuts = false
+        var unjudged = 0
+        taps.withUnsafeBufferPointer { taps in
+            for loud in 0..<span where peaks[loud] >= quiet {
+                // Frames whose interpolation reads `loud`: centre − 5 ≤ loud ≤ centre + 6.
+                let lower = max(unjudged, loud - 6 - Self.halfTaps)
+                let upper = min(judged - 1, loud + 5 - Self.halfTaps)
+                guard lower <= upper else { continue }
+                for frame in lower...upper {
+                    let center = Self.halfTaps + frame
+                    var peak = peaks[center]
+                    for phase in 0..<3 {
+                        for channel in 0..<channels {
+                            var sum: Float = 0
+                            for tap in 0..<12 {
+                                sum += taps[phase * 12 + tap] * frames[(center - 5 + tap) * channels + channel]
+                            }
+                            peak = max(peak, abs(sum))
+                        }
+                    }
+                    if peak > target {
+                        needs[frame] = target / peak
+                        cuts = true
+                    }
+                }
+                unjudged = upper + 1
+            }
+        }
+        if !cuts, shortfall == 0 {
+            output.update(from: work + first * channels, count: count * channels)
+            return
+        }
+        // Each frame's gain target: every later need within the look-ahead, ramped in.
+        for frame in 0..<count { targets[frame] = 1 }
+        let steps = Float(lookahead + 1)
+        for frame in 0..<judged where needs[frame] < 1 {
+            let cut = 1 - needs[frame]
+            for distance in 0...lookahead {
+                let at = frame - distance
+                guard at >= 0 else { break }
+                guard at < count else { continue }
+                let value = 1 - cut * (steps - Float(distance)) / steps
+                if value < targets[at] { targets[at] = value }
+            }
+        }
+        // The gain comes back up exponentially (its shortfall shrinks by a constant factor a
+        // frame) and is back at exactly 1 once the shortfall is under 0.001 dB.
+        let keep = 1 - release
+        var shortfall = self.shortfall
+        for frame in 0..<count {
+            shortfall *= keep
+            if shortfall < 1e-4 { shortfall = 0 }
+            let cut = 1 - targets[frame]
+            if cut > shortfall { shortfall = cut }
+            let level = 1 - shortfall
+            let source = (first + frame) * channels
+            for channel in 0..<channels { output[frame * channels + channel] = work[source + channel] * level }
+        }
+        self.shortfall = shortfall
+    }
+}
