@@ -39,7 +39,12 @@ public enum RenderPlan {
                     let samples = try clip(cue, pack: pack, rate: rate, frameCount: Int(event.duration))
                     slice = bank.add(key, samples: samples)
                 }
-                voices.append(RenderSource(start: event.start, end: event.end, offset: slice.offset, gain: scale))
+                let pan: Pan = switch timeline.steps[event.step].side {
+                case .left: .left
+                case .right: .right
+                case nil: .centre
+                }
+                voices.append(RenderSource(start: event.start, end: event.end, offset: slice.offset, gain: scale, pan: pan))
             case let .tone(name, level):
                 let key = "tone:\(name.rawValue):\(event.duration)"
                 let slice = bank.slice(key)

@@ -13,6 +13,13 @@ struct RenderSource: Sendable {
     var offset: Int
     /// Linear gain, with the bank's 16-bit scale folded in.
     var gain: Float
+    /// Where a voice sits in stereo: the side its step massages, or the centre.
+    var pan: Pan = .centre
+}
+
+/// A voice's place in stereo output.
+enum Pan: Sendable {
+    case centre, left, right
 }
 
 /// Mixes a timeline into blocks of float PCM: voice, plus tones ducked under the voice,
@@ -40,6 +47,11 @@ public final class Renderer: @unchecked Sendable {
     public private(set) var position: Int64 = 0
     /// Master gain (1 = as rendered). Set it between calls.
     public var gain: Float = 1
+    /// How far a side's cues sit towards their side in stereo: a constant-power pan of 30 %,
+    /// scaled so the centre is as loud as in mono. Near channel ×1.21, far ×0.74 (4.3 dB apart).
+    public static let panAmount = 0.3
+    static let panNear: Float = Float(cos((1 - panAmount) * Double.pi / 4) / cos(Double.pi / 4))
+    static let panFar: Float = Float(sin((1 - panAmount) * Double.pi / 4) / cos(Double.pi / 4))
 
     private let storage: [Int16]
     private let voiceLanes: [[RenderSource]]
@@ -55,7 +67,11 @@ public final class Renderer: @unchecked Sendable {
     private let voiceBus: UnsafeMutableBufferPointer<Float>
     private let toneBus: UnsafeMutableBufferPointer<Float>
     private let duck: UnsafeMutableBufferPointer<Float>
-    private let shorts: UnsafeMutablePointer<Int16>
+    /// Voices of a left and a right step, apart from the centre's (stereo places them).
+    private let leftBus: UnsafeMutableBufferPointer<Float>
+    private let rightBus: UnsafeMutableBufferPointer<Float>
+    /// Whether the block just mixed has a side's voice in it.
+    private var sided = false
 
     /// - Parameters:
     ///   - timeline: what to render.
@@ -78,14 +94,16 @@ public final class Renderer: @unchecked Sendable {
         voiceBus = .allocate(capacity: Self.maximumBlock)
         toneBus = .allocate(capacity: Self.maximumBlock)
         duck = .allocate(capacity: Self.maximumBlock)
-        shorts = .allocate(capacity: Self.maximumBlock)
+        leftBus = .allocate(capacity: Self.maximumBlock)
+        rightBus = .allocate(capacity: Self.maximumBlock)
     }
 
     deinit {
         voiceBus.deallocate()
         toneBus.deallocate()
         duck.deallocate()
-        shorts.deallocate()
+        leftBus.deallocate()
+        rightBus.deallocate()
     }
 
     /// Splits sources into lanes in which none overlaps the next, so one cursor per lane finds
@@ -133,21 +151,17 @@ public final class Renderer: @unchecked Sendable {
                        levels: UnsafePointer<Float>? = nil) -> Int {
         let count = mixNextBlock(requested, levels: levels)
         guard count > 0 else { return 0 }
-        spread(voiceBus.baseAddress!, into: output, count: count)
-        return count
-    }
-
-    /// Renders the next `frameCount` frames (at most ``maximumBlock``) as interleaved 16-bit
-    /// samples, converted as ``PCM/convert(_:into:count:)`` does.
-    /// - Returns: the frames rendered; fewer than asked only at the end of the timeline.
-    public func render(into output: UnsafeMutablePointer<Int16>, frameCount requested: Int) -> Int {
-        let count = mixNextBlock(requested)
-        guard count > 0 else { return 0 }
-        if channelCount == 1 {
-            PCM.convert(voiceBus.baseAddress!, into: output, count: count)
+        if sided, channelCount == 2 {
+            // The centre in both channels, a side's voice nearer its side; then the ceiling.
+            let voice = voiceBus.baseAddress!
+            let left = leftBus.baseAddress!
+            let right = rightBus.baseAddress!
+            for index in 0..<count {
+                output[2 * index] = Self.limit(voice[index] + left[index])
+                output[2 * index + 1] = Self.limit(voice[index] + right[index])
+            }
         } else {
-            PCM.convert(voiceBus.baseAddress!, into: shorts, count: count)
-            spread(shorts, into: output, count: count)
+            spread(voiceBus.baseAddress!, into: output, count: count)
         }
         return count
     }
@@ -165,13 +179,33 @@ public final class Renderer: @unchecked Sendable {
         voice.update(repeating: 0, count: count)
         if let bed {
             bed.addHeld(into: voice, count: count, at: position, held: held)
+            // The duck under the cue the hold follows goes on releasing as it would have.
+            let since = framesSinceVoice(at: position) + held
             let master = gain
-            for index in 0..<count { voice[index] *= master }
+            duckRelease.withUnsafeBufferPointer { curve in
+                for index in 0..<count {
+                    let after = since + Int64(index)
+                    let duckValue = after < 0 ? Self.duckGain : after < Int64(curve.count) ? curve[Int(after)] : 1
+                    voice[index] *= master * duckValue
+                }
+            }
             if let levels {
                 for index in 0..<count { voice[index] = Self.limit(voice[index] * levels[index]) }
             }
         }
         spread(voice, into: output, count: count)
+    }
+
+    /// How long before `position` the last voice ended (negative while one sounds; very large
+    /// when none has yet).
+    private func framesSinceVoice(at position: Int64) -> Int64 {
+        var since = Int64.max / 2
+        for lane in voiceLanes {
+            let next = Self.firstIndex(in: lane, endingAfter: position)
+            if next < lane.count, lane[next].start <= position { return -1 }
+            if next > 0 { since = min(since, position - lane[next - 1].end) }
+        }
+        return since
     }
 
     /// Copies `count` mono samples into every channel of `output` (interleaved).
@@ -193,14 +227,15 @@ public final class Renderer: @unchecked Sendable {
         let blockEnd = blockStart + Int64(count)
         UnsafeMutableBufferPointer(rebasing: voiceBus[0..<count]).update(repeating: 0)
         UnsafeMutableBufferPointer(rebasing: toneBus[0..<count]).update(repeating: 0)
+        sided = false
         storage.withUnsafeBufferPointer { samples in
             for lane in voiceLanes.indices {
                 voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: voiceBus,
-                                         from: blockStart, to: blockEnd, samples: samples)
+                                         from: blockStart, to: blockEnd, samples: samples, count: count)
             }
             for lane in toneLanes.indices {
                 toneCursors[lane] = mix(toneLanes[lane], cursor: toneCursors[lane], into: toneBus,
-                                        from: blockStart, to: blockEnd, samples: samples)
+                                        from: blockStart, to: blockEnd, samples: samples, count: count)
             }
         }
         if let bed {
@@ -210,6 +245,29 @@ public final class Renderer: @unchecked Sendable {
         let master = gain
         let voice = voiceBus.baseAddress!
         let tone = toneBus.baseAddress!
+        if sided {
+            let left = leftBus.baseAddress!
+            let right = rightBus.baseAddress!
+            if channelCount == 2 {
+                // Each channel's share of the sides' voices, after the gain stage.
+                for index in 0..<count {
+                    let fromLeft = left[index] * master
+                    let fromRight = right[index] * master
+                    left[index] = fromLeft * Self.panNear + fromRight * Self.panFar
+                    right[index] = fromLeft * Self.panFar + fromRight * Self.panNear
+                }
+                if let levels {
+                    for index in 0..<count {
+                        left[index] *= levels[index]
+                        right[index] *= levels[index]
+                    }
+                }
+            } else {
+                // Mono: the sides' voices are voices like any other.
+                for index in 0..<count { voice[index] += left[index] + right[index] }
+                sided = false
+            }
+        }
         // Sum into the voice bus (vectorisable), then the ceiling only if a sample needs it.
         if ducking {
             let duckValues = duck.baseAddress!
@@ -226,17 +284,19 @@ public final class Renderer: @unchecked Sendable {
         for index in 0..<count {
             loudest = max(loudest, Int32(bitPattern: voice[index].bitPattern & 0x7FFF_FFFF))
         }
-        if Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
+        // (With a side's voice in stereo the ceiling comes per channel, in render(into:).)
+        if !sided, Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
             for index in 0..<count { voice[index] = Self.limit(voice[index]) }
         }
         position = blockEnd
         return count
     }
 
-    /// Adds every source of `lane` active in `[from, to)` into `bus`; returns the new cursor.
+    /// Adds every source of `lane` active in `[from, to)` into `bus` (a side's voice into its
+    /// side's bus, cleared when first used in a block); returns the new cursor.
     @inline(__always)
     private func mix(_ lane: [RenderSource], cursor: Int, into bus: UnsafeMutableBufferPointer<Float>,
-                     from blockStart: Int64, to blockEnd: Int64, samples: UnsafeBufferPointer<Int16>) -> Int {
+                     from blockStart: Int64, to blockEnd: Int64, samples: UnsafeBufferPointer<Int16>, count: Int) -> Int {
         var cursor = cursor
         while cursor < lane.count, lane[cursor].end <= blockStart { cursor += 1 }
         var index = cursor
@@ -245,7 +305,16 @@ public final class Renderer: @unchecked Sendable {
             let first = max(source.start, blockStart)
             let last = min(source.end, blockEnd)
             if first < last {
-                let target = bus.baseAddress! + Int(first - blockStart)
+                var destination = bus
+                if source.pan != .centre {
+                    if !sided {
+                        UnsafeMutableBufferPointer(rebasing: leftBus[0..<count]).update(repeating: 0)
+                        UnsafeMutableBufferPointer(rebasing: rightBus[0..<count]).update(repeating: 0)
+                        sided = true
+                    }
+                    destination = source.pan == .left ? leftBus : rightBus
+                }
+                let target = destination.baseAddress! + Int(first - blockStart)
                 let origin = samples.baseAddress! + source.offset + Int(first - source.start)
                 let gain = source.gain
                 for frame in 0..<Int(last - first) {

@@ -24,7 +24,10 @@ import Testing
 
     /// The built-in `sink.exhale` spoken slowly: about 8.5 s, for a 6 s exhale.
     func slowSinkExhale(to path: String) throws {
-        try sox([builtin.appendingPathComponent("sink.exhale.flac").path, path, "tempo", "0.22"])
+        let clip = builtin.appendingPathComponent("sink.exhale.flac").path
+        let original = try SoundFileInfo.read(path: clip)
+        let factor = Double(original.frameCount) / Double(original.sampleRate) / 8.5
+        try sox([clip, path, "tempo", String(format: "%.4f", factor)])
         let info = try SoundFileInfo.read(path: path)
         #expect(Double(info.frameCount) / Double(info.sampleRate) > 8, "the slow clip lasts over 8 s")
     }
