@@ -22,6 +22,30 @@ import Testing
         #expect(silence <= 1, "\(arguments.joined(separator: " ")): \(silence) s of exact zeros")
     }
 
+    /// In an export the countdown's words start 0, 1 and 2 s after the cue's planned frame (the
+    /// tones and the bed off, so that only the voice is measured).
+    @Test func theCountdownLandsOnWholeSecondsInAnExport() throws {
+        let arguments = ["psoas-kurz", "--tones", "off", "--ambience", "off"]
+        let plan = try runPsoas(["plan", "--json"] + arguments)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let events = try #require(object["events"] as? [[String: Any]])
+        let countdowns = events.filter { $0["cue"] as? String == "hold.countdown" }
+        #expect(countdowns.count == 2, "one hold a side")
+        let data = try export(arguments)
+        let samples: [Float] = data.withUnsafeBytes { raw in raw.bindMemory(to: Int16.self).map { Float($0) / 32_768 } }
+        let lead = 9_600
+        for countdown in countdowns {
+            let start = try #require(countdown["start"] as? Int)
+            let end = try #require(countdown["end"] as? Int)
+            let onsets = soundOnsets(samples[start - lead..<end], rate: 48_000).map { $0 - Double(lead) / 48_000 }
+            #expect(onsets.count == 3, "countdown at \(start): onsets \(onsets) s after the cue's start")
+            for (second, onset) in onsets.enumerated() {
+                #expect(abs(onset - Double(second)) <= 0.020, "countdown at \(start): onsets \(onsets) s after its start")
+            }
+        }
+    }
+
     @Test func ambienceOffLeavesTheDeadAirThatTheBedFills() throws {
         #expect(longestSilence(try export(["psoas-kurz", "--ambience", "off"])) > 5)
     }
