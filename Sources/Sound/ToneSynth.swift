@@ -40,7 +40,20 @@ public enum ToneSynth {
         return samples
     }
 
-    /// A short chime: three inharmonic partials with an exponential decay, ending in silence.
+    /// How loud tone `name` is mixed, on top of the tone gain: a bell's waveform keeps its strike
+    /// within full scale, and this brings its loudness over a breathing step to the glide's.
+    public static func gain(_ name: ToneName) -> Float {
+        switch name {
+        case .inhale, .exhale: 1
+        case .bellInhale, .bellHoldIn, .bellExhale, .bellHoldOut: bellGain
+        }
+    }
+
+    /// The bell's gain: its loudness over a 4-6 breathing step equals the glide's (libebur128).
+    static let bellGain: Float = 2.16
+
+    /// A bell: three inharmonic partials struck together, the lowest ringing on with a 3 s decay
+    /// (the higher ones die sooner), fading out over the last half second of its phase.
     static func bell(frequency: Double, frameCount: Int, rate: Int) -> [Float] {
         let sampleRate = Double(rate)
         let duration = Double(frameCount) / sampleRate
@@ -50,10 +63,10 @@ public enum ToneSynth {
             let time = Double(index) / sampleRate
             var sum = 0.0
             for partial in partials {
-                let decay = exp(-time / (0.45 / partial.ratio.squareRoot()))
+                let decay = exp(-time / (3.0 / partial.ratio.squareRoot()))
                 sum += partial.amplitude * decay * sin(2 * Double.pi * frequency * partial.ratio * time)
             }
-            let envelope = fade(time, attack: 0.006) * fade(duration - time, attack: min(0.08, duration / 2))
+            let envelope = fade(time, attack: 0.006) * fade(duration - time, attack: min(0.5, duration / 2))
             samples[index] = Float(0.6 * sum * envelope)
         }
         return samples

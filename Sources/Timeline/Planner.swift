@@ -14,8 +14,8 @@ public struct Planner: Sendable {
     /// The length of each cue's clip in frames at ``PlanOptions/sampleRate``.
     public var clipDurations: [String: Int64]
 
-    /// How long a `bell` chime sounds at most.
-    public static let bellLength = Tenths(12)
+    /// How long a `bell` rings at most: through its phase, up to this.
+    public static let bellLength = Tenths(60)
     /// How far the tones fade through a `rest` step, evenly in decibels from its first cycle to its last.
     public static let restFadeDecibels = 36.0
 

@@ -89,7 +89,7 @@ public enum ToneName: String, Sendable, Hashable {
     case inhale
     /// `glide`: falling through the exhale.
     case exhale
-    /// `bell`: a chime at the start of each phase.
+    /// `bell`: a bell struck at the start of each phase, ringing through it.
     case bellInhale = "bell.inhale"
     case bellHoldIn = "bell.holdIn"
     case bellExhale = "bell.exhale"
@@ -113,7 +113,7 @@ public enum AmbienceStyle: String, Sendable, CaseIterable {
 public enum ToneStyle: String, Sendable, CaseIterable {
     /// A soft tone rising on the inhale and falling on the exhale.
     case glide
-    /// A short chime at each phase start.
+    /// A bell struck at each phase start, ringing through the phase.
     case bell
     /// No tones; voice only.
     case off
