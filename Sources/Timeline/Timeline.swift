@@ -94,6 +94,9 @@ public enum ToneName: String, Sendable, Hashable {
     case bellHoldIn = "bell.holdIn"
     case bellExhale = "bell.exhale"
     case bellHoldOut = "bell.holdOut"
+    /// A soft chime ending on the first frame of a cue that follows a long quiet stretch (see
+    /// ``Planner/quietStretch``), so the voice does not enter out of silence.
+    case chime
 }
 
 /// A soft bed of shaped noise under the whole session, so that no stretch is dead air: it

@@ -49,3 +49,24 @@ import Timeline
         #expect(checked == 12)
     }
 }
+
+/// The chime that announces a cue after a long quiet stretch, measured on the fixture session
+/// (its `outro` follows the rest's fade).
+@Suite struct ChimeTests {
+    @Test func theChimeIsSoftAndWellUnderTheVoiceItAnnounces() throws {
+        let timeline = try SoundFixture.timeline()
+        let chimes = timeline.tones.filter { if case .tone(.chime, _) = $0.kind { true } else { false } }
+        #expect(chimes.count == 1, "only the outro follows a quiet stretch")
+        let chime = try #require(chimes.first)
+        let cue = try #require(timeline.voices.first { $0.start == chime.end }, "the chime ends on a cue's first frame")
+        let output = SoundFixture.render(try SoundFixture.renderer(timeline.keeping { $0 == chime || $0 == cue }))
+        let chimeLoudness = try Loudness.measure(MonoAudio(samples: Array(output[Int(chime.start)..<Int(chime.end)]), sampleRate: 48_000)).integrated
+        let voiceLoudness = try Loudness.measure(MonoAudio(samples: Array(output[Int(cue.start)..<Int(cue.end)]), sampleRate: 48_000)).integrated
+        let under = voiceLoudness - chimeLoudness
+        #expect(under >= 10 && under <= 16, "chime \(chimeLoudness) LUFS, voice \(voiceLoudness) LUFS: \(under) LU under")
+        // It has nearly died away when the voice begins.
+        let tail = rms(output[Int(chime.end) - 4_800..<Int(chime.end)])
+        let strike = rms(output[Int(chime.start)..<Int(chime.start) + 4_800])
+        #expect(20 * log10(tail / strike) < -20, "the chime's last 100 ms: \(20 * log10(tail / strike)) dB under its first")
+    }
+}
