@@ -70,7 +70,7 @@ import Testing
 }
 
 /// A cue that follows a long quiet stretch enters after a soft chime.
-@Suite struct ChimeCommandTests {
+@Suite struct CalmSoundChimeTests {
     func events(_ arguments: [String]) throws -> [[String: Any]] {
         let result = try runPsoas(["plan", "--json"] + arguments)
         #expect(result.status == 0, "\(result.stderr)")
