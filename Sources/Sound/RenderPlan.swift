@@ -50,7 +50,7 @@ public enum RenderPlan {
                 let slice = bank.slice(key)
                     ?? bank.add(key, samples: ToneSynth.waveform(name, frameCount: Int(event.duration), rate: rate))
                 tones.append(RenderSource(start: event.start, end: event.end, offset: slice.offset,
-                                          gain: scale * toneGain * Float(level)))
+                                          gain: scale * toneGain * ToneSynth.gain(name) * Float(level)))
             case .step, .breath, .hold, .wait, .tension:
                 continue
             }

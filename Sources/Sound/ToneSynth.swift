@@ -19,6 +19,7 @@ public enum ToneSynth {
         case .bellHoldIn: bell(frequency: 659.25, frameCount: frameCount, rate: rate)
         case .bellExhale: bell(frequency: 440.0, frameCount: frameCount, rate: rate)
         case .bellHoldOut: bell(frequency: 392.0, frameCount: frameCount, rate: rate)
+        case .chime: chime(frequency: 587.33, frameCount: frameCount, rate: rate)
         }
     }
 
@@ -40,7 +41,25 @@ public enum ToneSynth {
         return samples
     }
 
-    /// A short chime: three inharmonic partials with an exponential decay, ending in silence.
+    /// How loud tone `name` is mixed, on top of the tone gain: a bell's waveform keeps its strike
+    /// within full scale, and this brings its loudness over a breathing step to the glide's.
+    public static func gain(_ name: ToneName) -> Float {
+        switch name {
+        case .inhale, .exhale: 1
+        case .bellInhale, .bellHoldIn, .bellExhale, .bellHoldOut: bellGain
+        case .chime: chimeGain
+        }
+    }
+
+    /// The chime's gain: −30 LUFS over its length (libebur128), as loud as the glide, 12 LU
+    /// under the voice.
+    static let chimeGain: Float = 1.94
+
+    /// The bell's gain: its loudness over a 4-6 breathing step equals the glide's (libebur128).
+    static let bellGain: Float = 2.16
+
+    /// A bell: three inharmonic partials struck together, the lowest ringing on with a 3 s decay
+    /// (the higher ones die sooner), fading out over the last half second of its phase.
     static func bell(frequency: Double, frameCount: Int, rate: Int) -> [Float] {
         let sampleRate = Double(rate)
         let duration = Double(frameCount) / sampleRate
@@ -50,11 +69,27 @@ public enum ToneSynth {
             let time = Double(index) / sampleRate
             var sum = 0.0
             for partial in partials {
-                let decay = exp(-time / (0.45 / partial.ratio.squareRoot()))
+                let decay = exp(-time / (3.0 / partial.ratio.squareRoot()))
                 sum += partial.amplitude * decay * sin(2 * Double.pi * frequency * partial.ratio * time)
             }
-            let envelope = fade(time, attack: 0.006) * fade(duration - time, attack: min(0.08, duration / 2))
+            let envelope = fade(time, attack: 0.006) * fade(duration - time, attack: min(0.5, duration / 2))
             samples[index] = Float(0.6 * sum * envelope)
+        }
+        return samples
+    }
+
+    /// A soft chime (D5 with a quiet octave) struck gently and dying away over its length, so
+    /// that it has all but faded when the cue it announces begins.
+    static func chime(frequency: Double, frameCount: Int, rate: Int) -> [Float] {
+        let sampleRate = Double(rate)
+        let duration = Double(frameCount) / sampleRate
+        var samples = [Float](repeating: 0, count: frameCount)
+        for index in 0..<frameCount {
+            let time = Double(index) / sampleRate
+            let phase = 2 * Double.pi * frequency * time
+            let tone = exp(-time / 0.7) * sin(phase) + 0.2 * exp(-time / 0.35) * sin(2 * phase)
+            let envelope = fade(time, attack: 0.02) * fade(duration - time, attack: min(0.3, duration / 2))
+            samples[index] = Float(0.8 * tone * envelope)
         }
         return samples
     }

@@ -14,10 +14,18 @@ public struct Planner: Sendable {
     /// The length of each cue's clip in frames at ``PlanOptions/sampleRate``.
     public var clipDurations: [String: Int64]
 
-    /// How long a `bell` chime sounds at most.
-    public static let bellLength = Tenths(12)
+    /// How long a `bell` rings at most: through its phase, up to this.
+    public static let bellLength = Tenths(60)
     /// How far the tones fade through a `rest` step, evenly in decibels from its first cycle to its last.
     public static let restFadeDecibels = 36.0
+
+    /// A cue with this long a quiet stretch before it (no voice, and no tone above
+    /// ``quietToneLevel``) is announced by a ``ToneName/chime`` (unless the tones are off).
+    public static let quietStretch = Tenths(80)
+    /// Tones at or below this level (−20 dB, as in the second half of a rest's fade) count as quiet.
+    public static let quietToneLevel = 0.1
+    /// The chime's length; it ends on the first frame of the cue it announces.
+    public static let chimeLength = Tenths(20)
 
     public init(options: PlanOptions, manifest: CueManifest, clipDurations: [String: Int64]) {
         self.options = options
@@ -33,6 +41,7 @@ public struct Planner: Sendable {
             try builder.add(step)
         }
         try builder.checkVoiceOverlaps(session)
+        builder.addChimes()
         return builder.timeline(for: session)
     }
 
@@ -312,6 +321,48 @@ struct TimelineBuilder {
             throw PlanError(location: second.use.location, message:
                 "cue '\(second.use.id)' in step '\(second.step.id)' overlaps cue '\(first.use.id)' of step '\(first.step.id)' by \(planner.secondsText(overlap)); two voice cues never overlap")
         }
+    }
+
+    /// Announces every cue that follows a quiet stretch of ``Planner/quietStretch`` (no voice
+    /// and no tone above ``Planner/quietToneLevel``, inside the session) with a chime that ends
+    /// on the cue's first frame. The cues stay where they are. The chime belongs to the step it
+    /// starts in.
+    mutating func addChimes() {
+        guard planner.options.tones != .off else { return }
+        let quiet = Planner.quietStretch.frames(at: rate)
+        let length = Planner.chimeLength.frames(at: rate)
+        var voices: [Event] = []
+        var loudTones: [Event] = []
+        for event in events {
+            switch event.kind {
+            case .voice: voices.append(event)
+            case let .tone(_, level) where level > Planner.quietToneLevel: loudTones.append(event)
+            default: continue
+            }
+        }
+        voices.sort { $0.start < $1.start }
+        loudTones.sort { $0.start < $1.start }
+        // Sweeping both in order of start: a tone that starts before the cue and ends after the
+        // stretch began sounds in the stretch, so the latest end among the tones started so far
+        // says whether any does.
+        var toneIndex = 0
+        var loudUntil = Int64.min
+        var spokenUntil = Int64.min
+        var chimes: [Event] = []
+        for voice in voices {
+            defer { spokenUntil = max(spokenUntil, voice.end) }
+            while toneIndex < loudTones.count, loudTones[toneIndex].start < voice.start {
+                loudUntil = max(loudUntil, loudTones[toneIndex].end)
+                toneIndex += 1
+            }
+            let stretch = voice.start - quiet
+            guard stretch >= 0, spokenUntil <= stretch, loudUntil <= stretch else { continue }
+            let start = voice.start - length
+            var step = voice.step
+            while step > 0, steps[step].start > start { step -= 1 }
+            chimes.append(Event(kind: .tone(name: .chime, level: 1), step: step, start: start, end: voice.start))
+        }
+        events += chimes
     }
 
     func timeline(for session: Session) -> Timeline {

@@ -35,6 +35,8 @@ extension Timeline {
                 what = "wait for the user (export: \(exportSeconds) s)"
             case let .tension(rep):
                 what = "tension \(rep), \(durationText(event.duration))"
+            case .tone(.chime, _):
+                what = "chime, \(durationText(event.duration))"
             case .breath, .tone:
                 continue
             }

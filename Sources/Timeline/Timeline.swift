@@ -89,11 +89,14 @@ public enum ToneName: String, Sendable, Hashable {
     case inhale
     /// `glide`: falling through the exhale.
     case exhale
-    /// `bell`: a chime at the start of each phase.
+    /// `bell`: a bell struck at the start of each phase, ringing through it.
     case bellInhale = "bell.inhale"
     case bellHoldIn = "bell.holdIn"
     case bellExhale = "bell.exhale"
     case bellHoldOut = "bell.holdOut"
+    /// A soft chime ending on the first frame of a cue that follows a long quiet stretch (see
+    /// ``Planner/quietStretch``), so the voice does not enter out of silence.
+    case chime
 }
 
 /// A soft bed of shaped noise under the whole session, so that no stretch is dead air: it
@@ -113,7 +116,7 @@ public enum AmbienceStyle: String, Sendable, CaseIterable {
 public enum ToneStyle: String, Sendable, CaseIterable {
     /// A soft tone rising on the inhale and falling on the exhale.
     case glide
-    /// A short chime at each phase start.
+    /// A bell struck at each phase start, ringing through the phase.
     case bell
     /// No tones; voice only.
     case off

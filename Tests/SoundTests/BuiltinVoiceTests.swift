@@ -46,6 +46,18 @@ import Testing
         }
     }
 
+    /// "Drei. Zwei. Eins." counts whole seconds: each word starts 1.000 s after the one before
+    /// (spoken as one sentence they were 1.14 and 1.22 s apart).
+    @Test func theCountdownSpeaksOneWordASecond() throws {
+        let path = try #require(try SoundFixture.pack().clipPaths["hold.countdown"])
+        let clip = try SoundFileReader.readMono(path: path)
+        let onsets = soundOnsets(clip.samples[...], rate: clip.sampleRate)
+        #expect(onsets.count == 3, "word onsets at \(onsets) s")
+        for (earlier, later) in zip(onsets, onsets.dropFirst()) {
+            #expect(abs(later - earlier - 1) <= 0.020, "words \(later - earlier) s apart (onsets \(onsets) s)")
+        }
+    }
+
     /// The level of `paths` played one after the other through sox's band-pass `band` (Hz), in dB.
     func bandLevel(_ paths: [String], band: String) throws -> Double {
         let process = Process()

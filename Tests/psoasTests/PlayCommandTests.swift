@@ -63,7 +63,7 @@ import Glibc
         let seconds = ended.timeIntervalSince(began)
         #expect(seconds >= 29.9 && seconds <= 30 + TimeLimit.allowing(1), "played in \(seconds) s; events: \(player.lines.map(\.text))")
         let exported = try runPsoas(["export", thirty, "-o", "-", "--format", "raw"]).stdoutData
-        let reference = exported.withUnsafeBytes { $0.bindMemory(to: Int16.self).map { Float($0) / 32_768 } }
+        let reference = floatSamples(exported)
         let offset = try #require(Signal.alignment(of: reference, in: heard), "the export was found in the recording")
         let overlap = min(reference.count, heard.count - offset)
         #expect(overlap >= reference.count - 4_800, "the recording holds the whole session")
@@ -125,7 +125,7 @@ import Glibc
         #expect(clipped == 0, "\(clipped) samples at full scale")
         #expect(heard.contains { abs($0) > 0.85 }, "the voice reached the ceiling")
         let exported = try runPsoas(["export", thirty, "-o", "-", "--format", "raw"]).stdoutData
-        let reference = exported.withUnsafeBytes { $0.bindMemory(to: Int16.self).map { Float($0) / 32_768 } }
+        let reference = floatSamples(exported)
         let offset = try #require(Signal.alignment(of: reference, in: heard), "the session was found in the recording")
         // The inhale tone before the first cue: quiet, so exactly 12 dB louder.
         let range = 48_000..<(48_000 * 7 / 2)

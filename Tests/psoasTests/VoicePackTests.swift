@@ -98,7 +98,7 @@ import Testing
         let result = try runPsoas(["export", short, "--voice", "anna", "--tones", "off", "-o", "-", "--format", "raw"], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("voice anna: 5 cues of short fall back to de-espeak: intro.welcome, tool.place, hold.start, hold.countdown, outro"), "\(result.stderr)")
-        let rendered = result.stdoutData.withUnsafeBytes { $0.bindMemory(to: Int16.self).map { Float($0) / 32_768 } }
+        let rendered = floatSamples(result.stdoutData)
         let plan = try runPsoas(["plan", short, "--voice", "anna", "--json"], environment: environment)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         let events = try #require(object["events"] as? [[String: Any]])
