@@ -25,6 +25,8 @@ public struct Settings: Sendable, Hashable {
     public var ambience: String?
     /// The breath pattern of every session (a step's own pattern still wins).
     public var breath: BreathPattern?
+    /// Where ``breath`` stands in the file.
+    public var breathPlace: FilePlace?
     /// The ALSA playback device.
     public var device: String?
     /// The ALSA capture device for `voice record`.
@@ -82,6 +84,7 @@ public struct Settings: Sendable, Hashable {
             }
             if let node = fields["breath"] {
                 settings.breath = reader.collecting { try reader.breathPattern(node) }
+                settings.breathPlace = FilePlace(path: file.path, location: node.location)
             }
             if let node = fields["parameters"] {
                 settings.parameters = reader.collecting { try parameterValues(node, reader: reader) } ?? []

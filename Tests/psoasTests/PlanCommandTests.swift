@@ -65,7 +65,7 @@ import Testing
     @Test func badBreathOptionIsAUsageError() throws {
         let result = try runPsoas(["plan", "psoas", "--breath", "4-x"])
         #expect(result.status == 64)
-        #expect(result.stderr.contains("--breath: 'x' in '4-x' is not a number of seconds"))
+        #expect(result.stderr.contains("'--breath <pattern>': 'x' in '4-x' is not a number of seconds"), "\(result.stderr)")
     }
 
     @Test func unknownSetParameterIsAUsageError() throws {
