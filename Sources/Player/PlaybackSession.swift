@@ -206,6 +206,10 @@ public final class PlaybackSession {
         case let .failure(error): return ControlProtocol.errorReply(error.message)
         case .success(.status): return ControlProtocol.statusReply(engine.snapshot, timeline: engine.timeline)
         case let .success(.command(command)):
+            if case let .volume(change) = command,
+               let problem = ControlProtocol.volumeProblem(change: change, current: engine.snapshot.volumeDecibels) {
+                return ControlProtocol.errorReply(problem)
+            }
             engine.send(command)
             return ControlProtocol.okReply
         }
