@@ -47,6 +47,7 @@ struct Library {
     /// - Throws: ``Failure`` (66) when it is missing; ``DiagnosticList`` when it is not text.
     func source(at path: String) throws -> SourceFile {
         guard let bytes = FileBytes.read(path: path) else {
+            if FileBytes.isDirectory(path: path) { throw Failure.noInput("error: \(path): is a folder, not a file") }
             throw Failure.noInput("error: \(path): no such file")
         }
         return try SourceFile(path: path, bytes: bytes)

@@ -25,8 +25,14 @@ struct Breathe: ParsableCommand {
             transform: { try Int.argument($0, in: cycleRange) })
     var cycles: Int?
 
-    @Option(help: ArgumentHelp("Breath pacing tones: glide or bell (default: your settings' 'tones' unless off, else glide).", valueName: "tones"))
-    var tones: ToneStyle?
+    /// The tones breathing can be paced with: all but `off`, which would leave nothing to hear.
+    enum PacingTones: String, CaseIterable, ExpressibleByArgument {
+        case glide, bell
+        var style: ToneStyle { ToneStyle(rawValue: rawValue) ?? .glide }
+    }
+
+    @Option(help: ArgumentHelp("Breath pacing tones (default: your settings' 'tones' unless off, else glide).", valueName: "tones"))
+    var tones: PacingTones?
 
     @Option(help: ArgumentHelp("A soft bed of sound that breathes with you: surf, rain or off (default: your settings' 'ambience', else surf).", valueName: "ambience"))
     var ambience: AmbienceStyle?
@@ -37,7 +43,6 @@ struct Breathe: ParsableCommand {
 
     func validate() throws {
         if minutes != nil, cycles != nil { throw ValidationError("--minutes and --cycles: choose one") }
-        if tones == .off { throw ValidationError("--tones off would leave nothing to hear; use glide or bell") }
         if target.output != nil { _ = try target.resolvedFormat() }
     }
 
@@ -50,7 +55,7 @@ struct Breathe: ParsableCommand {
                             body: .paced(length, cues: []), location: .start)
             let session = Session(id: "breathe", title: "Atmen \(breath)", breath: breath, parameters: [], steps: [step])
             let settings = try Library.settings()
-            let style = tones ?? settings.toneStyle.flatMap { $0 == .off ? nil : $0 } ?? .glide
+            let style = tones?.style ?? settings.toneStyle.flatMap { $0 == .off ? nil : $0 } ?? .glide
             let planned = try PlannedSession.prepare(
                 session, given: given, library: try Library.locate(), voice: settings.voice ?? Library.builtinVoice,
                 options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels, tones: style,

@@ -54,6 +54,9 @@ struct ExportOptions: ParsableArguments {
     func resolvedFormat() throws -> AudioFileFormat {
         if let format {
             if output == "-", format != .raw { throw ValidationError("-o - writes raw PCM only: use --format raw") }
+            if let output, let named = AudioFileFormat(path: output), named != format {
+                throw ValidationError("-o \(output) --format \(format.rawValue): the file's extension says \(named.rawValue); name it for \(format.rawValue) or leave out --format")
+            }
             return format
         }
         guard let output else { return .wav }

@@ -24,10 +24,14 @@ struct Play: ParsableCommand {
     @OptionGroup var format: FormatOptions
     @OptionGroup var playback: PlaybackOptions
 
+    @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
+    var noWait = false
+
     func run() throws {
         try reportingFailures {
             let settings = try Library.settings()
-            try playback.play(try options.planned(session, format: format, settings: settings), settings: settings)
+            try playback.play(try options.planned(session, format: format, settings: settings), settings: settings,
+                              waits: !noWait)
         }
     }
 }
@@ -37,13 +41,10 @@ struct PlaybackOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'aplay -L' lists them.", valueName: "device"))
     var device: String?
 
-    @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
-    var noWait = false
-
-    @Option(help: ArgumentHelp("Print one JSON line per event (step, paused, resumed, extended, xrun, stopped, finished) on stdout.", valueName: "json"))
+    @Option(help: ArgumentHelp("Print one JSON line per event (step, paused, resumed, extended, xrun, stopped, finished) on stdout.", valueName: "format"))
     var events: EventFormat?
 
-    enum EventFormat: String, ExpressibleByArgument {
+    enum EventFormat: String, CaseIterable, ExpressibleByArgument {
         case json
     }
 
@@ -53,7 +54,8 @@ struct PlaybackOptions: ParsableArguments {
     }
 
     /// Plays a planned session to the end, logs it; throws the documented exit codes.
-    func play(_ planned: PlannedSession, settings: Settings) throws {
+    /// - Parameter waits: whether a `wait` step waits for Enter (else it lasts its export length).
+    func play(_ planned: PlannedSession, settings: Settings, waits: Bool = true) throws {
         let resolvedDevice = Self.device(device, settings: settings)
         let timeline = planned.timeline
         let renderer = try planned.renderer()
@@ -74,7 +76,7 @@ struct PlaybackOptions: ParsableArguments {
                 """, code: .unavailable)
         }
         let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
-                                    options: PlaybackEngine.Options(waits: !noWait))
+                                    options: PlaybackEngine.Options(waits: waits))
         let thread = PlaybackThread(engine: engine, output: output)
         let socketPath: String
         do throws(SocketError) {

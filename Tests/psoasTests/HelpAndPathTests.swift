@@ -1,0 +1,40 @@
+import Foundation
+import PsoasTestSupport
+import Testing
+
+/// Help offers only what works, and paths on the command line mean what they look like.
+@Suite struct HelpAndPathTests {
+    func firstLine(_ text: String) -> String { String(text.split(separator: "\n").first ?? "") }
+
+    @Test func breatheHelpOffersOnlyWhatWorks() throws {
+        let help = try runPsoas(["breathe", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("(values: glide, bell)"), "\(help.stdout)")
+        #expect(!help.stdout.contains("--no-wait"), "\(help.stdout)")
+        #expect(help.stdout.contains("--events <format>"), "\(help.stdout)")
+        #expect(!help.stdout.contains("<json>"), "\(help.stdout)")
+        let off = try runPsoas(["breathe", "4-6", "--tones", "off"])
+        #expect(off.status == 64)
+        #expect(firstLine(off.stderr).hasSuffix("The value 'off' is invalid for '--tones <tones>'. Please provide one of 'glide' and 'bell'."), "\(off.stderr)")
+        #expect(try runPsoas(["breathe", "4-6", "--no-wait"]).status == 64)
+        #expect(try runPsoas(["play", "--help"]).stdout.contains("--no-wait"))
+    }
+
+    @Test func aFormatTheExtensionContradictsIsRefused() throws {
+        let folder = try makeTemporaryFolder("psoas-format")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("x.mp3").path
+        let result = try runPsoas(["export", "psoas", "-o", path, "--format", "flac"])
+        #expect(result.status == 64)
+        #expect(firstLine(result.stderr).hasSuffix("-o \(path) --format flac: the file's extension says mp3; name it for flac or leave out --format"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func checkOfAFolderSaysItIsAFolder() throws {
+        let folder = try makeTemporaryFolder("psoas-check-folder")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runPsoas(["check", folder.path])
+        #expect(result.status == 66)
+        #expect(result.stderr == "error: \(folder.path): is a folder, not a file\n")
+    }
+}
