@@ -47,8 +47,8 @@ struct Library {
     /// - Throws: ``Failure`` (66) when it is missing; ``DiagnosticList`` when it is not text.
     func source(at path: String) throws -> SourceFile {
         guard let bytes = FileBytes.read(path: path) else {
-            if FileBytes.isDirectory(path: path) { throw Failure.noInput("error: \(path): is a folder, not a file") }
-            throw Failure.noInput("error: \(path): no such file")
+            if FileBytes.isDirectory(path: path) { throw Failure.noInput("\(path): is a folder, not a file") }
+            throw Failure.noInput("\(path): no such file")
         }
         return try SourceFile(path: path, bytes: bytes)
     }
@@ -61,7 +61,7 @@ struct Library {
             return builtin
         }
         let known = builtinSessionIDs().joined(separator: ", ")
-        throw Failure.noInput("error: no session '\(name)': no such file, and not a built-in session (\(known))")
+        throw Failure.noInput("no session '\(name)': no such file, and not a built-in session (\(known))")
     }
 
     func manifest() throws -> CueManifest {
@@ -90,7 +90,7 @@ struct Library {
     static func settings() throws -> Settings {
         let path = settingsPath
         guard let bytes = FileBytes.read(path: path) else {
-            if FileBytes.exists(path: path) { throw Failure.data("error: cannot read \(path)") }
+            if FileBytes.exists(path: path) { throw Failure.data("cannot read \(path)") }
             return Settings()
         }
         return try Settings.load(try SourceFile(path: path, bytes: bytes))
@@ -119,7 +119,7 @@ struct Library {
         do {
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         } catch {
-            throw Failure(message: "error: cannot create \(target): \(error.localizedDescription)", code: .cannotCreate)
+            throw Failure(message: "cannot create \(target): \(error.localizedDescription)", code: .cannotCreate)
         }
         if !FileBytes.exists(path: target + "/pack.yaml") {
             let pack = "name: \(name)\nlanguage: de\nspeaker: \"\(name)\"\nloudness: \(ClipProcessor.targetLoudness)\nformat: flac\n"
@@ -141,7 +141,7 @@ struct Library {
     func voicePack(_ name: String, cues: CueManifest, fallback: Bool = true) throws -> VoicePack {
         let folder = voiceFolder(name)
         if !name.contains("/"), !FileBytes.isDirectory(path: folder) {
-            throw Failure.noInput("error: no voice pack '\(name)': neither yours (in \(Self.userVoicesDirectory)) nor built in; 'psoas voice list' shows them")
+            throw Failure.noInput("no voice pack '\(name)': neither yours (in \(Self.userVoicesDirectory)) nor built in; 'psoas voice list' shows them")
         }
         let pack: VoicePack
         do {
@@ -162,11 +162,11 @@ extension Failure {
     init(packError: VoicePack.LoadError) {
         switch packError {
         case let .missing(path):
-            self = .noInput("error: \(path): no such voice pack file")
+            self = .noInput("\(path): no such voice pack file")
         case let .invalid(list):
-            self = .data(list.rendered)
+            self = Failure(diagnostics: list)
         case let .badClip(cue, error):
-            self = .data("error: clip for cue '\(cue)' cannot be read: \(error)")
+            self = .data("clip for cue '\(cue)' cannot be read: \(error)")
         }
     }
 }

@@ -127,8 +127,8 @@ struct PlannedSession {
             let again = recordable ? "record it again shorter with 'psoas voice record \(voice) --cue \(cue)'"
                 : "record it again shorter"
             let breath = misfit.fit.isOnTheBreath ? ", or use a slower --breath" : ""
-            return "error: voice pack '\(voice)': \(pack.clipPaths[cue] ?? cue) is too long: \(misfit)\n\(again)\(breath)"
+            return "voice pack '\(voice)': \(pack.clipPaths[cue] ?? cue) is too long: \(misfit)\n\(again)\(breath)"
         }
-        return .data(lines.joined(separator: "\n"))
+        return Failure(problems: lines, code: .dataError)
     }
 }

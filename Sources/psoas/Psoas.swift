@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Psoas: ParsableCommand {
@@ -17,4 +18,18 @@ struct Psoas: ParsableCommand {
         subcommands: [Play.self, Export.self, Plan.self, Check.self, Sessions.self, Breathe.self, Ctl.self, Log.self, Voice.self, Config.self],
         defaultSubcommand: nil
     )
+
+    /// Parses and runs a command; a usage error is reported like every other problem.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            guard code != .success, message.hasPrefix("Error: ") else { exit(withError: error) }
+            Console.problem(String(message.dropFirst("Error: ".count)))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

@@ -28,7 +28,7 @@ import Testing
         for (words, message) in cases {
             let result = try runPsoas(["ctl"] + words)
             #expect(result.status == 64, "\(words)")
-            #expect(firstLine(result.stderr).hasSuffix(message), "\(words): \(result.stderr)")
+            #expect(firstLine(result.stderr) == "error: " + message, "\(words): \(result.stderr)")
         }
     }
 }

@@ -15,7 +15,7 @@ import Testing
         #expect(!help.stdout.contains("<json>"), "\(help.stdout)")
         let off = try runPsoas(["breathe", "4-6", "--tones", "off"])
         #expect(off.status == 64)
-        #expect(firstLine(off.stderr).hasSuffix("The value 'off' is invalid for '--tones <tones>'. Please provide one of 'glide' and 'bell'."), "\(off.stderr)")
+        #expect(firstLine(off.stderr) == "error: The value 'off' is invalid for '--tones <tones>'. Please provide one of 'glide' and 'bell'.", "\(off.stderr)")
         #expect(try runPsoas(["breathe", "4-6", "--no-wait"]).status == 64)
         #expect(try runPsoas(["play", "--help"]).stdout.contains("--no-wait"))
     }
@@ -26,7 +26,7 @@ import Testing
         let path = folder.appendingPathComponent("x.mp3").path
         let result = try runPsoas(["export", "psoas", "-o", path, "--format", "flac"])
         #expect(result.status == 64)
-        #expect(firstLine(result.stderr).hasSuffix("-o \(path) --format flac: the file's extension says mp3; name it for flac or leave out --format"), "\(result.stderr)")
+        #expect(firstLine(result.stderr) == "error: -o \(path) --format flac: the file's extension says mp3; name it for flac or leave out --format", "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
@@ -36,5 +36,22 @@ import Testing
         let result = try runPsoas(["check", folder.path])
         #expect(result.status == 66)
         #expect(result.stderr == "error: \(folder.path): is a folder, not a file\n")
+    }
+}
+
+/// Every problem is reported after `error: `, whoever finds it.
+@Suite struct ErrorPrefixTests {
+    @Test func everyErrorBeginsWithTheSamePrefix() throws {
+        let folder = try makeTemporaryFolder("psoas-audio-dir")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let audio = try runPsoas(["sessions"], environment: ["PSOAS_AUDIO_DIR": folder.path])
+        #expect(audio.status == 66)
+        #expect(audio.stderr == "error: PSOAS_AUDIO_DIR=\(folder.path) has no sessions/ folder\n")
+        let parse = try runPsoas(["plan", "--rate", "22050"])
+        #expect(parse.status == 64)
+        #expect(parse.stderr.hasPrefix("error: --rate 22050: expected 44100, 48000 or 96000\n"), "\(parse.stderr)")
+        let unknown = try runPsoas(["plan", "--colour", "red"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.hasPrefix("error: Unknown option '--colour'"), "\(unknown.stderr)")
     }
 }

@@ -30,13 +30,13 @@ struct Ctl: ParsableCommand {
             do throws(SocketError) {
                 folder = try RuntimeFolder.path(environment: ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"])
             } catch {
-                throw Failure(message: "error: \(error.message)", code: .unavailable)
+                throw Failure(message: "\(error.message)", code: .unavailable)
             }
             let reply: String
             do throws(SocketError) {
                 reply = try UnixSocketClient.request(path: folder + "/control.sock", line: words.joined(separator: " "))
             } catch {
-                throw Failure(message: "error: \(error.message)", code: .unavailable)
+                throw Failure(message: "\(error.message)", code: .unavailable)
             }
             Console.output(reply + "\n")
             if reply.hasPrefix("{\"ok\":false") { throw ExitCode(Failure.ExitCodeValue.usage.rawValue) }

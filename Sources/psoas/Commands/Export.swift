@@ -69,7 +69,7 @@ struct ExportOptions: ParsableArguments {
 
     /// Renders `planned` to ``output``; throws the documented exit codes.
     func export(_ planned: PlannedSession) throws {
-        guard let output else { throw Failure.usage("error: name the file to write with -o PATH") }
+        guard let output else { throw Failure.usage("name the file to write with -o PATH") }
         let format = try resolvedFormat()
         let timeline = planned.timeline
         let renderer = try planned.renderer()
@@ -103,8 +103,8 @@ struct ExportOptions: ParsableArguments {
 extension Failure {
     init(outputError: OutputError) {
         switch outputError.kind {
-        case .cannotCreate: self.init(message: "error: " + outputError.message, code: .cannotCreate)
-        case .io: self.init(message: "error: " + outputError.message, code: .ioError)
+        case .cannotCreate: self.init(message: outputError.message, code: .cannotCreate)
+        case .io: self.init(message: outputError.message, code: .ioError)
         case .readerClosed: self.init(message: "", code: .readerClosed)
         }
     }
@@ -116,7 +116,7 @@ extension PlannedSession {
         do {
             return try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
         } catch {
-            throw Failure.data("error: \(error.description)")
+            throw Failure.data("\(error.description)")
         }
     }
 }

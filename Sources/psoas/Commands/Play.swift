@@ -63,7 +63,7 @@ struct PlaybackOptions: ParsableArguments {
         do throws(RenderPlan.Failure) {
             safety = try RenderPlan.standaloneClip("safety.stop", pack: planned.pack, rate: timeline.sampleRate)
         } catch {
-            throw Failure.data("error: \(error.description)")
+            throw Failure.data("\(error.description)")
         }
         let output: AlsaPlayback
         do throws(DeviceError) {
@@ -71,7 +71,7 @@ struct PlaybackOptions: ParsableArguments {
                                       channelCount: timeline.channelCount)
         } catch {
             throw Failure(message: """
-                error: cannot play on ALSA device '\(error.device)': \(error.message)
+                cannot play on ALSA device '\(error.device)': \(error.message)
                 List the devices with 'aplay -L' and choose one with --device, or write the session to a file with 'psoas export \(planned.session.id) -o \(planned.session.id).wav'.
                 """, code: .unavailable)
         }
@@ -82,7 +82,7 @@ struct PlaybackOptions: ParsableArguments {
         do throws(SocketError) {
             socketPath = try RuntimeFolder.path(environment: ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"]) + "/control.sock"
         } catch {
-            throw Failure(message: "error: \(error.message)", code: .cannotCreate)
+            throw Failure(message: "\(error.message)", code: .cannotCreate)
         }
         let showStatus = Terminal.standardErrorIsTerminal
         let session = PlaybackSession(
@@ -94,7 +94,7 @@ struct PlaybackOptions: ParsableArguments {
         do throws(SocketError) {
             try session.openSocket()
         } catch {
-            throw Failure(message: "error: \(error.message)", code: .unavailable)
+            throw Failure(message: "\(error.message)", code: .unavailable)
         }
         var logging = PracticeLogging()
         logging.adviseRest(before: planned.session)
@@ -113,7 +113,7 @@ struct PlaybackOptions: ParsableArguments {
         case let .interrupted(signal):
             throw ExitCode(signal == 15 ? 143 : 130)
         case let .deviceFailed(message):
-            throw Failure(message: "error: audio device failed: \(message)", code: .unavailable)
+            throw Failure(message: "audio device failed: \(message)", code: .unavailable)
         }
     }
 }

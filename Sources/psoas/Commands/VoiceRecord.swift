@@ -51,12 +51,12 @@ extension Voice {
                 let target = Library.userVoicesDirectory + "/" + name
                 let interactive = Terminal.standardInputIsTerminal
                 if !interactive, cue == nil {
-                    throw Failure.usage("error: without a terminal, name one cue with --cue")
+                    throw Failure.usage("without a terminal, name one cue with --cue")
                 }
                 var cues = manifest.ids
                 if let cue {
                     guard manifest.text(for: cue) != nil else {
-                        throw Failure.usage("error: '\(cue)' is not a cue id (psoas voice cues lists them)")
+                        throw Failure.usage("'\(cue)' is not a cue id (psoas voice cues lists them)")
                     }
                     cues = [cue]
                 } else if missing {
@@ -79,7 +79,7 @@ extension Voice {
                         guard take.heardSpeech else {
                             guard interactive else {
                                 Console.error("heard nothing: is the microphone on '\(captureDevice)'?")
-                                throw Failure.data("error: nothing was recorded for \(id)")
+                                throw Failure.data("nothing was recorded for \(id)")
                             }
                             Console.error("heard nothing: is the microphone on '\(captureDevice)'? r again, s skip, q quit.")
                             switch try ask(terminal) {
@@ -92,11 +92,11 @@ extension Voice {
                         do throws(AudioIOError) {
                             prepared = try ClipProcessor.prepare(MonoAudio(samples: take.samples, sampleRate: Self.rate)).audio
                         } catch {
-                            throw Failure.data("error: the take of \(id) cannot be used: \(error.message)")
+                            throw Failure.data("the take of \(id) cannot be used: \(error.message)")
                         }
                         if let misfit = lengthCheck.tooLong([id: prepared]).first {
                             guard interactive else {
-                                throw Failure.data("error: take too long: \(misfit)\nnothing was saved; record it again a little faster")
+                                throw Failure.data("take too long: \(misfit)\nnothing was saved; record it again a little faster")
                             }
                             Console.error("too long: \(misfit)\nr again (a little faster), s skip, q quit.")
                             switch try ask(terminal, enterKeeps: false) {
@@ -162,7 +162,7 @@ extension Voice {
             do throws(DeviceError) {
                 capture = try AlsaCapture(device: device, sampleRate: Self.rate)
             } catch {
-                throw Failure(message: "error: cannot record from ALSA device '\(error.device)': \(error.message)\nList the devices with 'arecord -L' and choose one with --device.", code: .unavailable)
+                throw Failure(message: "cannot record from ALSA device '\(error.device)': \(error.message)\nList the devices with 'arecord -L' and choose one with --device.", code: .unavailable)
             }
             SignalFlags.install()
             let window = Self.rate / 100
@@ -188,7 +188,7 @@ extension Voice {
             do throws(DeviceError) {
                 try capture.read(into: buffer.baseAddress!, frameCount: buffer.count)
             } catch {
-                throw Failure(message: "error: recording from '\(error.device)' failed: \(error.message)", code: .unavailable)
+                throw Failure(message: "recording from '\(error.device)' failed: \(error.message)", code: .unavailable)
             }
         }
 
