@@ -53,15 +53,19 @@ struct Library {
         return try SourceFile(path: path, bytes: bytes)
     }
 
-    /// The path of a session named on the command line: a file, or a built-in session id.
+    /// The path of a session named on the command line: a path (it contains `/` or ends in
+    /// `.yaml`) is a file; a name is a built-in session, also when a file of that name is here.
     func sessionPath(for name: String) throws -> String {
-        if FileBytes.exists(path: name) { return name }
+        if name.contains("/") || name.hasSuffix(".yaml") { return name }
         let builtin = "\(sessionsDirectory)/\(name).yaml"
-        if !name.contains("/"), !name.hasSuffix(".yaml"), FileBytes.exists(path: builtin) {
+        let file = FileBytes.exists(path: name)
+        if FileBytes.exists(path: builtin) {
+            if file { Console.error("note: '\(name)' is the built-in session; for the file of that name write ./\(name)") }
             return builtin
         }
         let known = builtinSessionIDs().joined(separator: ", ")
-        throw Failure.noInput("no session '\(name)': no such file, and not a built-in session (\(known))")
+        let hint = file ? "; for the file of that name write ./\(name)" : ""
+        throw Failure.noInput("no built-in session '\(name)' (\(known))\(hint)")
     }
 
     func manifest() throws -> CueManifest {

@@ -30,6 +30,42 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    @Test func aNameIsABuiltInSessionAndAPathIsAFile() throws {
+        let folder = try makeTemporaryFolder("psoas-names")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ten = try Data(contentsOf: URL(fileURLWithPath: sessionFixture("ten.yaml")))
+        try ten.write(to: folder.appendingPathComponent("atem"))
+        try ten.write(to: folder.appendingPathComponent("mine"))
+        let builtin = try runPsoas(["plan", "atem", "--json"])
+        let shadowed = try runPsoas(["plan", "atem", "--json"], currentDirectory: folder.path)
+        #expect(shadowed.status == 0, "\(shadowed.stderr)")
+        #expect(shadowed.stdout == builtin.stdout)
+        #expect(shadowed.stderr == "note: 'atem' is the built-in session; for the file of that name write ./atem\n")
+        let file = try runPsoas(["plan", "./atem", "--json"], currentDirectory: folder.path)
+        #expect(file.status == 0, "\(file.stderr)")
+        #expect(file.stdout == (try runPsoas(["plan", sessionFixture("ten.yaml"), "--json"])).stdout)
+        let name = try runPsoas(["plan", "mine"], currentDirectory: folder.path)
+        #expect(name.status == 66)
+        #expect(name.stderr == "error: no built-in session 'mine' (atem, psoas, psoas-kurz, ruhelage, uebungen); for the file of that name write ./mine\n")
+    }
+
+    @Test func aDashIsStandardOutputWhereverAPathIsTaken() throws {
+        let folder = try makeTemporaryFolder("psoas-dash")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let svg = try runPsoas(["plan", "psoas", "--svg", "-"], currentDirectory: folder.path)
+        #expect(svg.status == 0, "\(svg.stderr)")
+        #expect(svg.stdout.hasPrefix("<svg"))
+        #expect(svg.stderr == "")
+        let wav = folder.appendingPathComponent("ten.wav").path
+        let captions = try runPsoas(["export", sessionFixture("ten.yaml"), "-o", wav, "--captions", "-"], currentDirectory: folder.path)
+        #expect(captions.status == 0, "\(captions.stderr)")
+        #expect(captions.stdout.hasPrefix("WEBVTT"), "\(captions.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("-").path))
+        let both = try runPsoas(["export", "psoas", "-o", "-", "--format", "raw", "--captions", "-"])
+        #expect(both.status == 64)
+        #expect(both.stderr.hasPrefix("error: -o - and --captions -: only one can go to standard output\n"), "\(both.stderr)")
+    }
+
     @Test func checkOfAFolderSaysItIsAFolder() throws {
         let folder = try makeTemporaryFolder("psoas-check-folder")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -77,7 +77,7 @@ import Testing
     @Test func missingSessionExits66() throws {
         let result = try runPsoas(["plan", "no-such-session"])
         #expect(result.status == 66)
-        #expect(result.stderr.hasPrefix("error: no session 'no-such-session'"))
+        #expect(result.stderr == "error: no built-in session 'no-such-session' (atem, psoas, psoas-kurz, ruhelage, uebungen)\n")
     }
 
     @Test func checkAcceptsTheBuiltInSession() throws {

@@ -48,10 +48,11 @@ struct ExportOptions: ParsableArguments {
     @Option(help: "wav, flac, ogg, mp3 or raw (default: from the extension).")
     var format: AudioFileFormat?
 
-    @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file.", valueName: "path.vtt"))
+    @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file (- for stdout).", valueName: "path.vtt"))
     var captions: String?
 
     func resolvedFormat() throws -> AudioFileFormat {
+        if output == "-", captions == "-" { throw ValidationError("-o - and --captions -: only one can go to standard output") }
         if let format {
             if output == "-", format != .raw { throw ValidationError("-o - writes raw PCM only: use --format raw") }
             if let output, let named = AudioFileFormat(path: output), named != format {
@@ -78,11 +79,11 @@ struct ExportOptions: ParsableArguments {
             // together at the end: the audio and its captions appear both or neither.
             var companions: [OutputTarget] = []
             if let captions {
-                let target = try OutputTarget(path: captions, seekable: false)
+                let target = try OutputTarget.at(captions, seekable: false)
                 companions.append(target)
                 try target.write(Array(timeline.webVTT.utf8))
             }
-            let target = output == "-" ? OutputTarget.standardOutput() : try OutputTarget(path: output, seekable: format != .raw)
+            let target = try OutputTarget.at(output, seekable: format != .raw)
             let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
                                          comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue) ambience=\(planned.ambience.rawValue)")
