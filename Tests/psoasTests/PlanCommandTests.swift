@@ -135,10 +135,27 @@ import Testing
         let plan = try runPsoas(["plan", "psoas", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         let frames = try #require(object["frames"] as? Int)
-        let hundredths = (frames * 100 + 24_000) / 48_000
-        let clock = String(format: "%d:%02d.%02d", hundredths / 6000, (hundredths % 6000) / 100, hundredths % 100)
+        let seconds = (frames + 24_000) / 48_000
+        let clock = String(format: "%d:%02d", seconds / 60, seconds % 60)
         let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("psoas ") }
         let columns = line?.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        #expect(columns == ["psoas", "Psoas-Selbstmassage", clock, "min"], "\(result.stdout)")
+        #expect(columns == ["psoas", "Psoas-Selbstmassage", clock], "\(result.stdout)")
+    }
+
+    /// Lengths read as people write them: `7:28`, `1:02:05`, never `0:30.00 min`.
+    @Test func lengthsReadAsPeopleWriteThem() throws {
+        let folder = try makeTemporaryFolder("psoas-lengths")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let short = try runPsoas(["breathe", "4-6", "--cycles", "3", "-o", "/dev/null", "--format", "raw"])
+        #expect(short.stderr == "wrote /dev/null: Atmen 4-6, 0:30, raw 48000 Hz\n", "\(short.stderr)")
+        let svg = folder.appendingPathComponent("hour.svg").path
+        let hour = try runPsoas(["plan", "atem", "--set", "minutes=60", "--svg", svg])
+        #expect(hour.status == 0, "\(hour.stderr)")
+        let json = try runPsoas(["plan", "atem", "--set", "minutes=60", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let seconds = (try #require(object["frames"] as? Int) + 24_000) / 48_000
+        let clock = String(format: "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+        #expect(clock.hasPrefix("1:0"))
+        #expect(hour.stderr == "wrote \(svg): Atmen, \(clock)\n", "\(hour.stderr)")
     }
 }

@@ -96,7 +96,7 @@ struct ExportOptions: ParsableArguments {
             throw Failure(outputError: error)
         }
         if output != "-" {
-            Console.error("wrote \(output): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min, \(format.rawValue) \(timeline.sampleRate) Hz")
+            Console.error("wrote \(output): \(timeline.title), \(timeline.lengthText(timeline.frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
         }
     }
 }

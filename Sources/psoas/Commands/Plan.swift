@@ -33,7 +33,7 @@ struct Plan: ParsableCommand {
                 Console.output(timeline.json)
             } else if let svg {
                 try OutputFile.writeAtomically(Data(timeline.svg.utf8), to: svg)
-                if svg != "-" { Console.error("wrote \(svg): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min") }
+                if svg != "-" { Console.error("wrote \(svg): \(timeline.title), \(timeline.lengthText(timeline.frameCount))") }
             } else {
                 Console.output(timeline.table)
             }

@@ -99,7 +99,7 @@ struct PlaybackOptions: ParsableArguments {
         var logging = PracticeLogging()
         logging.adviseRest(before: planned.session)
         if showStatus {
-            Console.error("\(timeline.title): \(timeline.clockText(timeline.frameCount).dropLast(3)) min on \(resolvedDevice). Press ? for keys.")
+            Console.error("\(timeline.title): \(timeline.lengthText(timeline.frameCount)) on \(resolvedDevice). Press ? for keys.")
         }
         let started = Date()
         let outcome = session.run()
