@@ -18,8 +18,9 @@ struct PlannedSession {
     /// - Throws: ``Failure`` or ``DiagnosticList`` with the documented exit codes; a problem
     ///   the session has only with a value of the command line or the settings is theirs
     ///   (``OverrideError``).
+    /// - Parameter reportingFallback: whether to say which cues the pack speaks with another's clips.
     static func prepare(_ name: String, library: Library, overrides: SessionOverrides, voice: String,
-                        options: PlanOptions) throws -> PlannedSession {
+                        options: PlanOptions, reportingFallback: Bool = true) throws -> PlannedSession {
         let manifest = try library.manifest()
         let source = try library.source(at: library.sessionPath(for: name))
         let loader = SessionLoader(cues: manifest)
@@ -30,7 +31,7 @@ struct PlannedSession {
             throw blame(list, overrides: overrides) { try loader.load(source, overrides: $0) }
         }
         let pack = try library.voicePack(voice, cues: manifest)
-        reportFallback(pack, session: session)
+        if reportingFallback { reportFallback(pack, session: session) }
         let timeline: Timeline
         do {
             timeline = try plan(session, source: source, manifest: manifest, pack: pack, voice: voice, options: options)

@@ -87,7 +87,7 @@ extension Settings {
     /// What the settings change in every session that has the parameters they set.
     var overrides: SessionOverrides {
         SessionOverrides(values: parameters, breath: breath, breathSource: breath.map {
-            .init(name: "breath", value: "\($0)", option: "breath", place: breathPlace)
+            .init(name: "breath", value: "\($0)", option: "breath", place: places["breath"])
         })
     }
 }

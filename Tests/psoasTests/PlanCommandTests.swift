@@ -121,6 +121,24 @@ import Testing
             """)
     }
 
+    @Test func checkReportsEveryProblemOfACuesList() throws {
+        let result = try runPsoas(["check", "Tests/psoasTests/Sessions/bad-cues.yaml"], currentDirectory: repositoryRoot.path)
+        #expect(result.status == 65)
+        let manifest = repositoryRoot.appendingPathComponent("Audio/cues/de.yaml").path
+        #expect(result.stderr == """
+            Tests/psoasTests/Sessions/bad-cues.yaml:8:17: error: unknown cue 'nope.one'; it is not in the cue manifest \(manifest)
+             8 |         - {say: nope.one, at: exhale}
+               |                 ^
+            Tests/psoasTests/Sessions/bad-cues.yaml:9:36: error: expected inhale or exhale for 'at', found 'sideways'
+             9 |         - {say: breath.settle, at: sideways}
+               |                                    ^
+            Tests/psoasTests/Sessions/bad-cues.yaml:10:17: error: unknown cue 'nope.two'; it is not in the cue manifest \(manifest)
+             10 |         - {say: nope.two, at: inhale}
+                |                 ^
+
+            """)
+    }
+
     @Test func checkReportsEveryFileAndExits65WhenOneIsBad() throws {
         let result = try runPsoas(["check", "Audio/sessions/psoas.yaml", "Tests/psoasTests/Sessions/overlap.yaml"],
                                   currentDirectory: repositoryRoot.path)
