@@ -5,32 +5,33 @@ import Sound
 
 /// Where the built-in sessions, the cue manifest and the voice packs are: the `Audio/` folder.
 ///
-/// Found from `PSOAS_AUDIO_DIR`, else by walking up from the executable (a build inside the
-/// repository), else next to the sources it was built from.
+/// Found from `PSOAS_AUDIO_DIR`, else installed beside the executable (`../share/psoas`), else
+/// in the source tree psoas was built from; never from the current folder.
 struct Library {
     let audioDirectory: String
+    /// Where the choice came from, for `psoas config`.
+    var origin = ""
 
     static func locate() throws -> Library {
-        if let override = ProcessInfo.processInfo.environment["PSOAS_AUDIO_DIR"], !override.isEmpty {
+        if let override = environmentValue("PSOAS_AUDIO_DIR") {
             guard FileBytes.isDirectory(path: override + "/sessions") else {
                 throw Failure.noInput("PSOAS_AUDIO_DIR=\(override) has no sessions/ folder")
             }
-            return Library(audioDirectory: override)
+            return Library(audioDirectory: override, origin: "$PSOAS_AUDIO_DIR")
         }
-        var candidates: [URL] = []
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(folder.appendingPathComponent("Audio"))
-            folder = folder.deletingLastPathComponent()
+        // The running executable itself, wherever it was started from (PATH, a relative path).
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/psoas").standardizedFileURL.path
+        if FileBytes.isDirectory(path: installed + "/sessions") {
+            return Library(audioDirectory: installed, origin: "installed beside \(executable.path)")
         }
-        let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(sourceRoot.appendingPathComponent("Audio"))
-        for candidate in candidates where FileBytes.isDirectory(path: candidate.path + "/sessions") {
-            return Library(audioDirectory: candidate.path)
+        let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Audio").path
+        if FileBytes.isDirectory(path: built + "/sessions") {
+            return Library(audioDirectory: built, origin: "the source tree psoas was built from")
         }
-        throw Failure.noInput("cannot find the Audio/ folder with the built-in sessions; set PSOAS_AUDIO_DIR")
+        throw Failure.noInput("cannot find the Audio folder with the built-in sessions (not in \(installed) nor \(built)); set PSOAS_AUDIO_DIR")
     }
 
     var sessionsDirectory: String { audioDirectory + "/sessions" }

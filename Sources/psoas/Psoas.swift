@@ -7,8 +7,9 @@ struct Psoas: ParsableCommand {
         commandName: "psoas",
         abstract: "A guided psoas self-massage for closed eyes: German voice cues on the breath.",
         discussion: """
-            Sessions are YAML files; the built-in ones live in Audio/sessions/ \
-            (see 'psoas sessions'). Your own defaults go in ~/.config/psoas/config.yaml \
+            Sessions are YAML files; the built-in ones live in the Audio folder's sessions/ \
+            (see 'psoas sessions'): $PSOAS_AUDIO_DIR, else ../share/psoas beside the executable, \
+            else the source tree psoas was built from ('psoas config' shows which). Your own defaults go in ~/.config/psoas/config.yaml \
             (see 'psoas config'). Human text goes to stderr, data to stdout.
 
             Exit codes: 0 ok, 64 usage, 65 bad session/cue/pack data, 66 input file missing, \

@@ -91,3 +91,55 @@ import Testing
         #expect(unknown.stderr.hasPrefix("error: Unknown option '--colour'"), "\(unknown.stderr)")
     }
 }
+
+/// The Audio folder: `$PSOAS_AUDIO_DIR`, else `../share/psoas` beside the executable, else the
+/// source tree psoas was built from; never the current folder, however psoas was started.
+@Suite struct AudioFolderTests {
+    /// Runs `psoas ARGUMENTS` as a shell started from `PATH` does (argv[0] is just `psoas`).
+    func runFromPath(_ arguments: String, bin: String, in folder: URL) throws -> (stdout: String, status: Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "psoas \(arguments)"]
+        var environment = ProcessInfo.processInfo.environment.merging(psoasEnvironment([:])) { _, new in new }
+        environment["PATH"] = bin + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PSOAS_AUDIO_DIR"] = nil
+        process.environment = environment
+        process.currentDirectoryURL = folder
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+    }
+
+    @Test func theAudioFolderIsNeverTheCurrentFolder() throws {
+        let folder = try makeTemporaryFolder("psoas-installed")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A folder of the user's with an Audio/sessions/ of its own.
+        let work = folder.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("Audio/sessions"), withIntermediateDirectories: true)
+        try Data(contentsOf: URL(fileURLWithPath: sessionFixture("ten.yaml")))
+            .write(to: work.appendingPathComponent("Audio/sessions/ten.yaml"))
+
+        let built = try runFromPath("sessions", bin: psoasExecutable.deletingLastPathComponent().path, in: work)
+        #expect(built.status == 0)
+        #expect(built.stdout.contains("\npsoas "), "\(built.stdout)")
+        #expect(!built.stdout.contains("\nten "), "\(built.stdout)")
+        let builtConfig = try runFromPath("config", bin: psoasExecutable.deletingLastPathComponent().path, in: work)
+        #expect(builtConfig.stdout.hasSuffix("Audio folder: \(repositoryRoot.appendingPathComponent("Audio").path) (the source tree psoas was built from)\n"), "\(builtConfig.stdout)")
+
+        // An installed copy: bin/psoas with share/psoas beside it.
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: psoasExecutable, to: bin.appendingPathComponent("psoas"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("share"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("share/psoas"),
+                                                   withDestinationURL: repositoryRoot.appendingPathComponent("Audio"))
+        let installed = try runFromPath("config", bin: bin.path, in: work)
+        #expect(installed.status == 0)
+        #expect(installed.stdout.hasSuffix("Audio folder: \(folder.path)/share/psoas (installed beside \(bin.path)/psoas)\n"), "\(installed.stdout)")
+        #expect(try runFromPath("sessions", bin: bin.path, in: work).stdout.contains("\npsoas "))
+    }
+}

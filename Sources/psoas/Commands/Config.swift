@@ -26,8 +26,10 @@ struct Config: ParsableCommand {
                 Console.output(file + "\n")
                 return
             }
+            let library = try Library.locate()
+            let audio = "Audio folder: \(library.audioDirectory) (\(library.origin))\n"
             guard FileBytes.exists(path: file) else {
-                Console.output("\(file): no such file; psoas uses its own defaults\n")
+                Console.output("\(file): no such file; psoas uses its own defaults\n" + audio)
                 return
             }
             let settings = try Library.settings()
@@ -45,8 +47,7 @@ struct Config: ParsableCommand {
                 lines += settings.parameters.map { "    \($0.name): \($0.value)" }
             }
             if lines.count == 1 { lines.append("  (sets nothing)") }
-            Console.output(lines.joined(separator: "\n") + "\n")
-            let library = try Library.locate()
+            Console.output(lines.joined(separator: "\n") + "\n" + audio)
             let problems = try Self.problems(settings, library: library)
             guard problems.isEmpty else {
                 throw Failure(diagnostics: DiagnosticList(problems, source: (try? library.source(at: file))?.text))
