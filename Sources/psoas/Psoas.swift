@@ -16,7 +16,7 @@ struct Psoas: ParsableCommand {
             69 audio device unavailable, 73 cannot create output, 74 I/O error, 130 interrupted.
             """,
         version: "0.1.0",
-        subcommands: [Play.self, Export.self, Plan.self, Check.self, Sessions.self, Breathe.self, Ctl.self, Log.self, Voice.self, Config.self],
+        subcommands: [Play.self, Export.self, Plan.self, Check.self, Sessions.self, Breathe.self, Ctl.self, Log.self, Voice.self, Config.self, Devices.self],
         defaultSubcommand: nil
     )
 

@@ -100,6 +100,14 @@ import Testing
         }
     }
 
+    @Test func devicesSaysTheChoiceCameFromTheSettings() throws {
+        try withSettings("device: pulse\n") { _, environment in
+            let result = try runPsoas(["devices"], environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasSuffix("\npsoas plays on 'pulse' (from the settings' device)\n"), "\(result.stdout)")
+        }
+    }
+
     @Test func configShowsTheFileAndWhatItSets() throws {
         try withSettings("voice: anna\nparameters:\n  hold: 45\n") { folder, environment in
             let file = "\(folder.path)/config/psoas/config.yaml"

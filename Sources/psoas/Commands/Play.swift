@@ -38,7 +38,7 @@ struct Play: ParsableCommand {
 
 /// The options of everything that plays: `play` and `breathe`.
 struct PlaybackOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'aplay -L' lists them.", valueName: "device"))
+    @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'psoas devices' lists them.", valueName: "device"))
     var device: String?
 
     @Option(help: ArgumentHelp("Print one JSON line per event (step, paused, resumed, extended, xrun, stopped, finished) on stdout.", valueName: "format"))
@@ -48,15 +48,11 @@ struct PlaybackOptions: ParsableArguments {
         case json
     }
 
-    /// The option's device, else `$PSOAS_DEVICE`'s, else the settings', else ALSA's default.
-    static func device(_ option: String?, settings: Settings) -> String {
-        option ?? Library.environmentValue("PSOAS_DEVICE") ?? settings.device ?? "default"
-    }
-
     /// Plays a planned session to the end, logs it; throws the documented exit codes.
     /// - Parameter waits: whether a `wait` step waits for Enter (else it lasts its export length).
     func play(_ planned: PlannedSession, settings: Settings, waits: Bool = true) throws {
-        let resolvedDevice = Self.device(device, settings: settings)
+        let choice = DeviceChoice.playback(device, settings: settings)
+        let resolvedDevice = choice.name
         let timeline = planned.timeline
         let renderer = try planned.renderer()
         let safety: [Float]
@@ -71,8 +67,8 @@ struct PlaybackOptions: ParsableArguments {
                                       channelCount: timeline.channelCount)
         } catch {
             throw Failure(message: """
-                cannot play on ALSA device '\(error.device)': \(error.message)
-                List the devices with 'aplay -L' and choose one with --device, or write the session to a file with 'psoas export \(planned.session.id) -o \(planned.session.id).wav'.
+                cannot play on ALSA device \(choice.described): \(error.message)
+                List the devices with 'psoas devices' and choose one with --device, or write the session to a file with 'psoas export \(planned.session.id) -o \(planned.session.id).wav'.
                 """, code: .unavailable)
         }
         let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,

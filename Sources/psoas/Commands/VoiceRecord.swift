@@ -27,7 +27,7 @@ extension Voice {
         @Flag(help: "Record only the cues the pack has no clip for yet.")
         var missing = false
 
-        @Option(help: ArgumentHelp("The ALSA capture device (default: $PSOAS_CAPTURE_DEVICE, else your settings' 'capture-device', else 'default').", valueName: "device"))
+        @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA capture device (default: $PSOAS_CAPTURE_DEVICE, else your settings' 'capture-device', else 'default'). 'psoas devices --capture' lists them.", valueName: "device"))
         var device: String?
 
         @Option(help: ArgumentHelp("The ALSA device for the count-in tone (default: as for play).", valueName: "device"))
@@ -68,14 +68,15 @@ extension Voice {
                 if interactive { terminal.enterRawMode() }
                 defer { terminal.restore() }
                 let settings = try Library.settings()
-                let captureDevice = device ?? Library.environmentValue("PSOAS_CAPTURE_DEVICE") ?? settings.captureDevice ?? "default"
-                let countInDevice = PlaybackOptions.device(toneDevice, settings: settings)
+                let capture = DeviceChoice.capture(device, settings: settings)
+                let captureDevice = capture.name
+                let countInDevice = DeviceChoice.playback(toneDevice, settings: settings).name
                 var saved = 0
                 takes: for (number, id) in cues.enumerated() {
                     Console.error("[\(number + 1)/\(cues.count)] \(id): \(manifest.text(for: id) ?? "")")
                     while true {
                         countIn(on: countInDevice)
-                        let take = try record(from: captureDevice, terminal: interactive ? terminal : nil)
+                        let take = try record(from: capture, terminal: interactive ? terminal : nil)
                         guard take.heardSpeech else {
                             guard interactive else {
                                 Console.error("heard nothing: is the microphone on '\(captureDevice)'?")
@@ -157,12 +158,12 @@ extension Voice {
         }
 
         /// Records until silence follows speech, Enter, or the longest take.
-        func record(from device: String, terminal: Terminal?) throws -> (samples: [Float], heardSpeech: Bool) {
+        func record(from device: DeviceChoice, terminal: Terminal?) throws -> (samples: [Float], heardSpeech: Bool) {
             let capture: AlsaCapture
             do throws(DeviceError) {
-                capture = try AlsaCapture(device: device, sampleRate: Self.rate)
+                capture = try AlsaCapture(device: device.name, sampleRate: Self.rate)
             } catch {
-                throw Failure(message: "cannot record from ALSA device '\(error.device)': \(error.message)\nList the devices with 'arecord -L' and choose one with --device.", code: .unavailable)
+                throw Failure(message: "cannot record from ALSA device \(device.described): \(error.message)\nList the devices with 'psoas devices --capture' and choose one with --device.", code: .unavailable)
             }
             SignalFlags.install()
             let window = Self.rate / 100
