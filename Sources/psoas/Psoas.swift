@@ -13,7 +13,8 @@ struct Psoas: ParsableCommand {
             (see 'psoas config'). Human text goes to stderr, data to stdout.
 
             Exit codes: 0 ok, 64 usage, 65 bad session/cue/pack data, 66 input file missing, \
-            69 audio device unavailable, 73 cannot create output, 74 I/O error, 130 interrupted.
+            69 audio device unavailable, 73 cannot create output, 74 I/O error, 130 interrupted, \
+            141 the reader of the output went away.
             """,
         version: "0.1.0",
         subcommands: [Play.self, Export.self, Plan.self, Check.self, Sessions.self, Breathe.self, Ctl.self, Log.self, Voice.self, Config.self, Devices.self],

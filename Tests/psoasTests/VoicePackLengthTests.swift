@@ -24,7 +24,11 @@ import Testing
 
     /// The built-in `sink.exhale` spoken slowly: about 8.5 s, for a 6 s exhale.
     func slowSinkExhale(to path: String) throws {
-        try sox([builtin.appendingPathComponent("sink.exhale.flac").path, path, "tempo", "0.22"])
+        // The tempo follows the built-in clip's own length, so the slow one lasts about 8.5 s
+        // whatever the built-in voice speaks it in.
+        let original = try SoundFileInfo.read(path: builtin.appendingPathComponent("sink.exhale.flac").path)
+        let tempo = Double(original.frameCount) / Double(original.sampleRate) / 8.5
+        try sox([builtin.appendingPathComponent("sink.exhale.flac").path, path, "tempo", String(format: "%.4f", tempo)])
         let info = try SoundFileInfo.read(path: path)
         #expect(Double(info.frameCount) / Double(info.sampleRate) > 8, "the slow clip lasts over 8 s")
     }

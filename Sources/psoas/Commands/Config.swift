@@ -6,7 +6,7 @@ import Timeline
 /// `psoas config`: where your settings are and what they set.
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show your settings file and what it sets.",
+        abstract: "Show your settings file, what it sets, its problems, and the Audio folder in use.",
         discussion: """
             Your defaults live in $XDG_CONFIG_HOME/psoas/config.yaml (~/.config/psoas/config.yaml). \
             Keys: voice, tones, breath, device, capture-device, and parameters (a mapping such as \
