@@ -52,7 +52,8 @@ public final class PlaybackEngine: @unchecked Sendable {
     public static let fadeSeconds = 0.020
     /// The volume moves to a new setting over this time.
     static let volumeRampSeconds = 0.020
-    static let volumeRange = -30.0...12.0
+    /// The volume, in dB, relative to the session's own level.
+    public static let volumeRange = -30.0...12.0
 
     public let timeline: Timeline
     let renderer: Renderer

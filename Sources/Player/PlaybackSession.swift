@@ -206,6 +206,10 @@ public final class PlaybackSession {
         case let .failure(error): return ControlProtocol.errorReply(error.message)
         case .success(.status): return ControlProtocol.statusReply(engine.snapshot, timeline: engine.timeline)
         case let .success(.command(command)):
+            if case let .volume(change) = command,
+               let problem = ControlProtocol.volumeProblem(change: change, current: engine.snapshot.volumeDecibels) {
+                return ControlProtocol.errorReply(problem)
+            }
             engine.send(command)
             return ControlProtocol.okReply
         }
@@ -217,7 +221,7 @@ public final class PlaybackSession {
         let snapshot = engine.snapshot
         let timeline = engine.timeline
         let title = timeline.steps.indices.contains(snapshot.step) ? timeline.steps[snapshot.step].title : ""
-        var line = "\(title)  \(timeline.clockText(snapshot.position).dropLast(3)) / \(timeline.clockText(timeline.frameCount).dropLast(3))"
+        var line = "\(title)  \(timeline.lengthText(snapshot.position)) / \(timeline.lengthText(timeline.frameCount))"
         switch snapshot.mode {
         case .paused: line += "  [paused: Space resumes]"
         case .waiting: line += "  [waiting: Enter continues]"

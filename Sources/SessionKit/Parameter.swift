@@ -78,10 +78,23 @@ public struct SessionOverrides: Sendable {
 
     public var values: [Value]
     public var breath: BreathPattern?
+    /// Who set ``breath`` (`--breath`, or the settings file with its place), for messages.
+    public var breathSource: Value?
 
-    public init(values: [Value] = [], breath: BreathPattern? = nil) {
+    public init(values: [Value] = [], breath: BreathPattern? = nil, breathSource: Value? = nil) {
         self.values = values
         self.breath = breath
+        self.breathSource = breathSource
+    }
+
+    /// Every value these overrides set, the breath pattern included.
+    public var sources: [Value] { values + (breathSource.map { [$0] } ?? []) }
+
+    /// These overrides without the values in `removed`.
+    public func removing(_ removed: [Value]) -> SessionOverrides {
+        let breathRemoved = breathSource.map(removed.contains) ?? false
+        return SessionOverrides(values: values.filter { !removed.contains($0) },
+                                breath: breathRemoved ? nil : breath, breathSource: breathRemoved ? nil : breathSource)
     }
 }
 

@@ -31,6 +31,9 @@ public struct Settings: Sendable, Hashable {
     public var captureDevice: String?
     /// Session parameters, each applied to every session that declares it.
     public var parameters: [SessionOverrides.Value]
+    /// Where each key's value stands in the file (`voice`, `breath`, …), and each parameter's
+    /// name (`parameters.hold`).
+    public var places: [String: FilePlace] = [:]
 
     public init(voice: String? = nil, tones: String? = nil, ambience: String? = nil, breath: BreathPattern? = nil,
                 device: String? = nil, captureDevice: String? = nil, parameters: [SessionOverrides.Value] = []) {
@@ -57,6 +60,7 @@ public struct Settings: Sendable, Hashable {
             guard let root = try YAMLDocument.compose(file) else { return }
             try Limits.checkNodes(root, path: file.path)
             let fields = try reader.mapping(root, in: "the settings", allowed: keys)
+            for (key, node) in fields { settings.places[key] = FilePlace(path: file.path, location: node.location) }
             settings.voice = reader.collecting { try fields["voice"].map { try reader.text($0, key: "voice") } } ?? nil
             settings.device = reader.collecting { try fields["device"].map { try reader.text($0, key: "device") } } ?? nil
             settings.captureDevice = reader.collecting {
@@ -85,10 +89,18 @@ public struct Settings: Sendable, Hashable {
             }
             if let node = fields["parameters"] {
                 settings.parameters = reader.collecting { try parameterValues(node, reader: reader) } ?? []
+                if case let .mapping(mapping) = node {
+                    for (key, _) in mapping {
+                        if let name = key.string {
+                            settings.places["parameters." + name] = FilePlace(path: file.path, location: key.location)
+                        }
+                    }
+                }
             }
         }
         guard reader.diagnostics.isEmpty else {
-            throw DiagnosticList(reader.uniqueDiagnostics, source: file.text)
+            throw DiagnosticList(reader.uniqueDiagnostics.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) },
+                                 source: file.text)
         }
         return settings
     }

@@ -142,7 +142,9 @@ struct StepReader {
         guard case let .sequence(list) = listNode else {
             throw reader.error(listNode, "expected a list of cues for 'cues', found \(listNode.shapeDescription)")
         }
-        return try list.map(anchoredCue)
+        // Every cue's problem is reported, not only the first one's.
+        let cues = list.map { node in reader.collecting { try anchoredCue(node) } }
+        return cues.compactMap { $0 }
     }
 
     func anchoredCue(_ cueNode: Node) throws -> AnchoredCue {

@@ -30,8 +30,8 @@ struct SVGPicture {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "
         out += "viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"11\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"#fbfaf7\"/>\n"
-        let minutes = timeline.clockText(timeline.frameCount)
-        out += "<text x=\"\(f(left))\" y=\"28\" font-size=\"18\" fill=\"#333\">\(escape(timeline.title)) — \(escape(timeline.sessionID)), \(minutes) min</text>\n"
+        let length = timeline.lengthText(timeline.frameCount)
+        out += "<text x=\"\(f(left))\" y=\"28\" font-size=\"18\" fill=\"#333\">\(escape(timeline.title)) — \(escape(timeline.sessionID)), \(length)</text>\n"
         for row in 0..<rowCount {
             out += renderRow(row)
         }

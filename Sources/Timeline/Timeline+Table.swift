@@ -8,6 +8,14 @@ extension Timeline {
         return "\(minutes):\(seconds < 10 ? "0" : "")\(seconds).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
+    /// A length as people write it, to the nearest second: `7:28`, `1:02:05`.
+    public func lengthText(_ frames: Int64) -> String {
+        let total = (frames + Int64(sampleRate) / 2) / Int64(sampleRate)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
+        return hours > 0 ? "\(hours):\(two(minutes)):\(two(seconds))" : "\(minutes):\(two(seconds))"
+    }
+
     /// The human table of `psoas plan`: one row per step start, cue, hold, wait and tension
     /// (breath phases are summed up on their step's row).
     public var table: String {

@@ -7,6 +7,11 @@ enum Console {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// Reports a problem: the one place that writes `error: ` before it.
+    static func problem(_ text: String) {
+        error("error: " + text)
+    }
+
     /// Redraws the one-line status on stderr (a terminal): carriage return, clear, text.
     static func status(_ text: String) {
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))

@@ -4,8 +4,14 @@ import SessionKit
 
 /// A reason to stop with a message on stderr and a documented exit code.
 struct Failure: Error {
-    var message: String
+    /// What went wrong, one entry per problem (a problem may go on with lines saying what to
+    /// do), without the `error: ` that reporting puts before each.
+    var problems: [String]
     var code: ExitCodeValue
+    /// A line after the problems: what became of the work.
+    var conclusion: String?
+    /// Problems found in a file, already in `file:line:column: error: …` form.
+    var diagnostics: DiagnosticList?
 
     /// The documented exit codes (sysexits).
     enum ExitCodeValue: Int32 {
@@ -21,6 +27,22 @@ struct Failure: Error {
         case readerClosed = 141
     }
 
+    init(problems: [String], code: ExitCodeValue, conclusion: String? = nil) {
+        self.problems = problems
+        self.code = code
+        self.conclusion = conclusion
+    }
+
+    /// One problem, or none when `message` is empty (a quiet exit).
+    init(message: String, code: ExitCodeValue) {
+        self.init(problems: message.isEmpty ? [] : [message], code: code)
+    }
+
+    init(diagnostics: DiagnosticList) {
+        self.init(problems: [], code: .dataError)
+        self.diagnostics = diagnostics
+    }
+
     static func usage(_ message: String) -> Failure { Failure(message: message, code: .usage) }
     static func data(_ message: String) -> Failure { Failure(message: message, code: .dataError) }
     static func noInput(_ message: String) -> Failure { Failure(message: message, code: .noInput) }
@@ -31,14 +53,16 @@ func reportingFailures(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let failure as Failure {
-        if !failure.message.isEmpty { Console.error(failure.message) }
+        if let list = failure.diagnostics { Console.error(list.rendered) }
+        failure.problems.forEach(Console.problem)
+        if let conclusion = failure.conclusion { Console.error(conclusion) }
         throw ExitCode(failure.code.rawValue)
     } catch let list as DiagnosticList {
         Console.error(list.rendered)
         throw ExitCode(Failure.ExitCodeValue.dataError.rawValue)
     } catch let error as OverrideError {
         guard let place = error.place else {
-            Console.error("error: " + error.message)
+            Console.problem(error.message)
             throw ExitCode(Failure.ExitCodeValue.usage.rawValue)
         }
         // A value of the settings file: shown where it stands there.

@@ -5,32 +5,33 @@ import Sound
 
 /// Where the built-in sessions, the cue manifest and the voice packs are: the `Audio/` folder.
 ///
-/// Found from `PSOAS_AUDIO_DIR`, else by walking up from the executable (a build inside the
-/// repository), else next to the sources it was built from.
+/// Found from `PSOAS_AUDIO_DIR`, else installed beside the executable (`../share/psoas`), else
+/// in the source tree psoas was built from; never from the current folder.
 struct Library {
     let audioDirectory: String
+    /// Where the choice came from, for `psoas config`.
+    var origin = ""
 
     static func locate() throws -> Library {
-        if let override = ProcessInfo.processInfo.environment["PSOAS_AUDIO_DIR"], !override.isEmpty {
+        if let override = environmentValue("PSOAS_AUDIO_DIR") {
             guard FileBytes.isDirectory(path: override + "/sessions") else {
                 throw Failure.noInput("PSOAS_AUDIO_DIR=\(override) has no sessions/ folder")
             }
-            return Library(audioDirectory: override)
+            return Library(audioDirectory: override, origin: "$PSOAS_AUDIO_DIR")
         }
-        var candidates: [URL] = []
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(folder.appendingPathComponent("Audio"))
-            folder = folder.deletingLastPathComponent()
+        // The running executable itself, wherever it was started from (PATH, a relative path).
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/psoas").standardizedFileURL.path
+        if FileBytes.isDirectory(path: installed + "/sessions") {
+            return Library(audioDirectory: installed, origin: "installed beside \(executable.path)")
         }
-        let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(sourceRoot.appendingPathComponent("Audio"))
-        for candidate in candidates where FileBytes.isDirectory(path: candidate.path + "/sessions") {
-            return Library(audioDirectory: candidate.path)
+        let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Audio").path
+        if FileBytes.isDirectory(path: built + "/sessions") {
+            return Library(audioDirectory: built, origin: "the source tree psoas was built from")
         }
-        throw Failure.noInput("cannot find the Audio/ folder with the built-in sessions; set PSOAS_AUDIO_DIR")
+        throw Failure.noInput("cannot find the Audio folder with the built-in sessions (not in \(installed) nor \(built)); set PSOAS_AUDIO_DIR")
     }
 
     var sessionsDirectory: String { audioDirectory + "/sessions" }
@@ -47,20 +48,25 @@ struct Library {
     /// - Throws: ``Failure`` (66) when it is missing; ``DiagnosticList`` when it is not text.
     func source(at path: String) throws -> SourceFile {
         guard let bytes = FileBytes.read(path: path) else {
-            throw Failure.noInput("error: \(path): no such file")
+            if FileBytes.isDirectory(path: path) { throw Failure.noInput("\(path): is a folder, not a file") }
+            throw Failure.noInput("\(path): no such file")
         }
         return try SourceFile(path: path, bytes: bytes)
     }
 
-    /// The path of a session named on the command line: a file, or a built-in session id.
+    /// The path of a session named on the command line: a path (it contains `/` or ends in
+    /// `.yaml`) is a file; a name is a built-in session, also when a file of that name is here.
     func sessionPath(for name: String) throws -> String {
-        if FileBytes.exists(path: name) { return name }
+        if name.contains("/") || name.hasSuffix(".yaml") { return name }
         let builtin = "\(sessionsDirectory)/\(name).yaml"
-        if !name.contains("/"), !name.hasSuffix(".yaml"), FileBytes.exists(path: builtin) {
+        let file = FileBytes.exists(path: name)
+        if FileBytes.exists(path: builtin) {
+            if file { Console.error("note: '\(name)' is the built-in session; for the file of that name write ./\(name)") }
             return builtin
         }
         let known = builtinSessionIDs().joined(separator: ", ")
-        throw Failure.noInput("error: no session '\(name)': no such file, and not a built-in session (\(known))")
+        let hint = file ? "; for the file of that name write ./\(name)" : ""
+        throw Failure.noInput("no built-in session '\(name)' (\(known))\(hint)")
     }
 
     func manifest() throws -> CueManifest {
@@ -89,7 +95,7 @@ struct Library {
     static func settings() throws -> Settings {
         let path = settingsPath
         guard let bytes = FileBytes.read(path: path) else {
-            if FileBytes.exists(path: path) { throw Failure.data("error: cannot read \(path)") }
+            if FileBytes.exists(path: path) { throw Failure.data("cannot read \(path)") }
             return Settings()
         }
         return try Settings.load(try SourceFile(path: path, bytes: bytes))
@@ -118,7 +124,7 @@ struct Library {
         do {
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         } catch {
-            throw Failure(message: "error: cannot create \(target): \(error.localizedDescription)", code: .cannotCreate)
+            throw Failure(message: "cannot create \(target): \(error.localizedDescription)", code: .cannotCreate)
         }
         if !FileBytes.exists(path: target + "/pack.yaml") {
             let pack = "name: \(name)\nlanguage: de\nspeaker: \"\(name)\"\nloudness: \(ClipProcessor.targetLoudness)\nformat: flac\n"
@@ -140,7 +146,7 @@ struct Library {
     func voicePack(_ name: String, cues: CueManifest, fallback: Bool = true) throws -> VoicePack {
         let folder = voiceFolder(name)
         if !name.contains("/"), !FileBytes.isDirectory(path: folder) {
-            throw Failure.noInput("error: no voice pack '\(name)': neither yours (in \(Self.userVoicesDirectory)) nor built in; 'psoas voice list' shows them")
+            throw Failure.noInput("no voice pack '\(name)': neither yours (in \(Self.userVoicesDirectory)) nor built in; 'psoas voice list' shows them")
         }
         let pack: VoicePack
         do {
@@ -161,11 +167,11 @@ extension Failure {
     init(packError: VoicePack.LoadError) {
         switch packError {
         case let .missing(path):
-            self = .noInput("error: \(path): no such voice pack file")
+            self = .noInput("\(path): no such voice pack file")
         case let .invalid(list):
-            self = .data(list.rendered)
+            self = Failure(diagnostics: list)
         case let .badClip(cue, error):
-            self = .data("error: clip for cue '\(cue)' cannot be read: \(error)")
+            self = .data("clip for cue '\(cue)' cannot be read: \(error)")
         }
     }
 }

@@ -15,17 +15,54 @@ struct PlannedSession {
     let timeline: Timeline
 
     /// Loads the session named `name` (a file or a built-in id) and plans it.
-    /// - Throws: ``Failure`` or ``DiagnosticList`` with the documented exit codes.
+    /// - Throws: ``Failure`` or ``DiagnosticList`` with the documented exit codes; a problem
+    ///   the session has only with a value of the command line or the settings is theirs
+    ///   (``OverrideError``).
+    /// - Parameter reportingFallback: whether to say which cues the pack speaks with another's clips.
     static func prepare(_ name: String, library: Library, overrides: SessionOverrides, voice: String,
-                        options: PlanOptions) throws -> PlannedSession {
+                        options: PlanOptions, reportingFallback: Bool = true) throws -> PlannedSession {
         let manifest = try library.manifest()
         let source = try library.source(at: library.sessionPath(for: name))
-        let session = try SessionLoader(cues: manifest).load(source, overrides: overrides)
+        let loader = SessionLoader(cues: manifest)
+        let session: Session
+        do {
+            session = try loader.load(source, overrides: overrides)
+        } catch let list as DiagnosticList {
+            throw blame(list, overrides: overrides) { _ = try loader.load(source, overrides: $0) }
+        }
         let pack = try library.voicePack(voice, cues: manifest)
-        reportFallback(pack, session: session)
-        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, voice: voice, options: options)
+        if reportingFallback { reportFallback(pack, session: session) }
+        let timeline: Timeline
+        do {
+            timeline = try plan(session, source: source, manifest: manifest, pack: pack, voice: voice, options: options)
+        } catch let list as DiagnosticList {
+            throw blame(list, overrides: overrides) {
+                _ = try plan(try loader.load(source, overrides: $0), source: source, manifest: manifest, pack: pack,
+                             voice: voice, options: options)
+            }
+        }
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
                               tones: options.tones, ambience: options.ambience, timeline: timeline)
+    }
+
+    /// The error for `list`, a problem found in the session file: when the session is fine
+    /// without the command line's values, theirs (a usage error naming them); else, when it is
+    /// fine without one of the settings', that value's at its place in the settings file; else `list`.
+    /// - Parameter attempt: loads (and plans) the session with other overrides.
+    static func blame(_ list: DiagnosticList, overrides: SessionOverrides,
+                      attempt: (SessionOverrides) throws -> Void) -> Error {
+        guard let message = list.diagnostics.first?.message else { return list }
+        func fine(without removed: [SessionOverrides.Value]) -> Bool {
+            (try? attempt(overrides.removing(removed))) != nil
+        }
+        let commandLine = overrides.sources.filter { $0.place == nil }
+        if !commandLine.isEmpty, fine(without: commandLine) {
+            return OverrideError(message: commandLine.map(\.given).joined(separator: " ") + ": " + message)
+        }
+        for value in overrides.sources where value.place != nil && fine(without: [value]) {
+            return OverrideError(message: value.given + ": " + message, place: value.place)
+        }
+        return list
     }
 
     /// Says which cues of `session` a pack speaks with another pack's clips.
@@ -36,12 +73,19 @@ struct PlannedSession {
         Console.error("voice \(pack.manifest.name): \(used.count) cue\(used.count == 1 ? "" : "s") of \(session.id) fall back to \(other): \(used.joined(separator: ", "))")
     }
 
-    /// Plans a session made in code (no file behind it).
-    static func prepare(_ session: Session, library: Library, voice: String, options: PlanOptions) throws -> PlannedSession {
+    /// Plans a session made in code (no file behind it) from the command line's values.
+    /// - Parameter given: those values as given (`--cycles 10000`): a problem is theirs.
+    static func prepare(_ session: Session, given: String, library: Library, voice: String,
+                        options: PlanOptions) throws -> PlannedSession {
         let manifest = try library.manifest()
         let source = SourceFile(path: "<\(session.id)>", text: "")
         let pack = try library.voicePack(voice, cues: manifest)
-        let timeline = try plan(session, source: source, manifest: manifest, pack: pack, voice: voice, options: options)
+        let timeline: Timeline
+        do {
+            timeline = try plan(session, source: source, manifest: manifest, pack: pack, voice: voice, options: options)
+        } catch let list as DiagnosticList {
+            throw OverrideError(message: given + ": " + (list.diagnostics.first?.message ?? ""))
+        }
         return PlannedSession(session: session, source: source, manifest: manifest, pack: pack, voice: voice,
                               tones: options.tones, ambience: options.ambience, timeline: timeline)
     }
@@ -84,8 +128,8 @@ struct PlannedSession {
             let again = recordable ? "record it again shorter with 'psoas voice record \(voice) --cue \(cue)'"
                 : "record it again shorter"
             let breath = misfit.fit.isOnTheBreath ? ", or use a slower --breath" : ""
-            return "error: voice pack '\(voice)': \(pack.clipPaths[cue] ?? cue) is too long: \(misfit)\n\(again)\(breath)"
+            return "voice pack '\(voice)': \(pack.clipPaths[cue] ?? cue) is too long: \(misfit)\n\(again)\(breath)"
         }
-        return .data(lines.joined(separator: "\n"))
+        return Failure(problems: lines, code: .dataError)
     }
 }

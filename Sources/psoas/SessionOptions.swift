@@ -7,17 +7,20 @@ extension AmbienceStyle: ExpressibleByArgument {}
 
 /// The session options shared by `play`, `export` and `plan`.
 struct SessionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Seconds to hold each point (the session's 'hold' parameter).", valueName: "seconds"))
-    var hold: String?
+    @Option(help: ArgumentHelp("Seconds to hold each point (the session's 'hold' parameter), at most one decimal.", valueName: "seconds"),
+            transform: { try Tenths.argument($0, unit: "seconds") })
+    var hold: Tenths?
 
-    @Option(help: ArgumentHelp("Breath pattern: inhale-exhale, inhale-hold-exhale or inhale-hold-exhale-hold, in seconds (4-6, 4-2-6).", valueName: "pattern"))
-    var breath: String?
+    @Option(help: ArgumentHelp("Breath pattern: inhale-exhale, inhale-hold-exhale or inhale-hold-exhale-hold, in seconds (4-6, 4-2-6).", valueName: "pattern"),
+            transform: BreathPattern.argument)
+    var breath: BreathPattern?
 
-    @Option(help: ArgumentHelp("Which sides to massage: left, right or both (the 'sides' parameter).", valueName: "side"))
-    var sides: String?
+    @Option(help: ArgumentHelp("Which sides to massage (the 'sides' parameter).", valueName: "side"))
+    var sides: SidesChoice?
 
-    @Option(help: ArgumentHelp("Minutes of constructive rest (the 'rest' parameter).", valueName: "minutes"))
-    var rest: String?
+    @Option(help: ArgumentHelp("Minutes of constructive rest (the 'rest' parameter), at most one decimal.", valueName: "minutes"),
+            transform: { try Tenths.argument($0, unit: "minutes") })
+    var rest: Tenths?
 
     @Option(help: ArgumentHelp("beginner (a ball, gentler, shorter holds, fewer reps) or advanced (the psoas tool, longer holds, more reps); the session's 'level' parameter.", valueName: "level"))
     var level: String?
@@ -35,28 +38,18 @@ struct SessionOptions: ParsableArguments {
     var assignments: [String] = []
 
     func validate() throws {
-        if let breath {
-            do {
-                _ = try BreathPattern(parsing: breath)
-            } catch {
-                throw ValidationError("--breath: \(error.message)")
-            }
-        }
         for assignment in assignments where !assignment.contains("=") || assignment.hasPrefix("=") {
             throw ValidationError("--set '\(assignment)': expected name=value, like --set hold=45")
-        }
-        if let sides, !["left", "right", "both"].contains(sides) {
-            throw ValidationError("--sides '\(sides)': expected left, right or both")
         }
     }
 
     /// The overrides these options and the user's settings make. A parameter the command line
     /// sets is not taken from the settings at all.
-    func overrides(_ settings: Settings) throws -> SessionOverrides {
+    func overrides(_ settings: Settings) -> SessionOverrides {
         var values: [SessionOverrides.Value] = []
-        if let hold { values.append(.init(name: "hold", value: hold, option: "--hold")) }
-        if let sides { values.append(.init(name: "sides", value: sides, option: "--sides")) }
-        if let rest { values.append(.init(name: "rest", value: rest, option: "--rest")) }
+        if let hold { values.append(.init(name: "hold", value: "\(hold)", option: "--hold")) }
+        if let sides { values.append(.init(name: "sides", value: sides.rawValue, option: "--sides")) }
+        if let rest { values.append(.init(name: "rest", value: "\(rest)", option: "--rest")) }
         if let level { values.append(.init(name: "level", value: level, option: "--level")) }
         for assignment in assignments {
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -65,15 +58,13 @@ struct SessionOptions: ParsableArguments {
         }
         let named = Set(values.map(\.name))
         values = settings.parameters.filter { !named.contains($0.name) } + values
-        var pattern: BreathPattern?
-        if let breath {
-            do {
-                pattern = try BreathPattern(parsing: breath)
-            } catch {
-                throw Failure.usage("error: --breath: \(error.message)")
-            }
+        guard let breath else {
+            var fromSettings = settings.overrides
+            fromSettings.values = values
+            return fromSettings
         }
-        return SessionOverrides(values: values, breath: pattern ?? settings.breath)
+        return SessionOverrides(values: values, breath: breath,
+                                breathSource: .init(name: "breath", value: "\(breath)", option: "--breath"))
     }
 
     /// The voice pack: the option, else the settings', else the built-in one.
@@ -94,7 +85,11 @@ extension Settings {
     var ambienceStyle: AmbienceStyle? { ambience.flatMap(AmbienceStyle.init(rawValue:)) }
 
     /// What the settings change in every session that has the parameters they set.
-    var overrides: SessionOverrides { SessionOverrides(values: parameters, breath: breath) }
+    var overrides: SessionOverrides {
+        SessionOverrides(values: parameters, breath: breath, breathSource: breath.map {
+            .init(name: "breath", value: "\($0)", option: "breath", place: places["breath"])
+        })
+    }
 }
 
 /// The output format options of `plan` and `export`.
@@ -119,7 +114,7 @@ extension SessionOptions {
     /// Loads and plans `session` with these options, the user's `settings` and `format`.
     func planned(_ session: String, format: FormatOptions, settings: Settings) throws -> PlannedSession {
         try PlannedSession.prepare(
-            session, library: try Library.locate(), overrides: try overrides(settings), voice: voice(settings),
+            session, library: try Library.locate(), overrides: overrides(settings), voice: voice(settings),
             options: PlanOptions(sampleRate: format.rate, channelCount: format.channels, tones: tones(settings),
                                  ambience: ambience(settings)))
     }

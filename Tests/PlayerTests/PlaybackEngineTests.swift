@@ -305,6 +305,15 @@ import Timeline
         }
     }
 
+    @Test func aVolumeChangeLeavingTheRangeIsRefusedNotLimited() {
+        #expect(ControlProtocol.volumeProblem(change: 12, current: 0) == nil)
+        #expect(ControlProtocol.volumeProblem(change: -30, current: 0) == nil)
+        #expect(ControlProtocol.volumeProblem(change: 3, current: 12)
+            == "volume +3: the volume is +12 dB and stays within -30…+12 dB; it is already there")
+        #expect(ControlProtocol.volumeProblem(change: -6, current: -27)
+            == "volume -6: the volume is -27 dB and stays within -30…+12 dB; at most volume -3 now")
+    }
+
     @Test func keysMapToCommandsWithClosedEyes() {
         #expect(KeyMap.actions(for: Array(" ".utf8)) == [.command(.toggle)])
         #expect(KeyMap.actions(for: [0x0D]) == [.command(.continueWait)])

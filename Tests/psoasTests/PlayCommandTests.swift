@@ -35,9 +35,34 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try runPsoas(["play", ten, "--device", "hw:9,0"], environment: ["XDG_RUNTIME_DIR": folder.path])
         #expect(result.status == 69)
-        #expect(result.stderr.hasPrefix("error: cannot play on ALSA device 'hw:9,0': "))
-        #expect(result.stderr.contains("aplay -L"))
+        #expect(result.stderr.hasPrefix("error: cannot play on ALSA device 'hw:9,0' (from --device): "), "\(result.stderr)")
+        #expect(result.stderr.contains("List the devices with 'psoas devices'"))
         #expect(result.stderr.contains("psoas export"))
+    }
+
+    /// `-D` as aplay has it; the error names where the device name came from.
+    @Test func aDeviceErrorNamesWhereTheNameCameFrom() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let short = try runPsoas(["play", ten, "-D", "hw:9,0"], environment: ["XDG_RUNTIME_DIR": folder.path])
+        #expect(short.status == 69)
+        #expect(short.stderr.hasPrefix("error: cannot play on ALSA device 'hw:9,0' (from --device): "), "\(short.stderr)")
+        let variable = try runPsoas(["breathe", "4-6", "--cycles", "1"],
+                                    environment: ["XDG_RUNTIME_DIR": folder.path, "PSOAS_DEVICE": "hw:9,1"])
+        #expect(variable.status == 69)
+        #expect(variable.stderr.hasPrefix("error: cannot play on ALSA device 'hw:9,1' (from $PSOAS_DEVICE): "), "\(variable.stderr)")
+    }
+
+    @Test func devicesListsALSAsDevicesAndMarksTheOnePsoasUses() throws {
+        let listed = try runPsoas(["devices"], environment: ["PSOAS_DEVICE": "pulse"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("\n* pulse\n      PulseAudio Sound Server\n"), "\(listed.stdout)")
+        #expect(listed.stdout.hasSuffix("\npsoas plays on 'pulse' (from $PSOAS_DEVICE)\n"), "\(listed.stdout)")
+        let option = try runPsoas(["devices", "-D", "pulse"])
+        #expect(option.stdout.hasSuffix("\npsoas plays on 'pulse' (from --device)\n"), "\(option.stdout)")
+        let fallback = try runPsoas(["devices", "--capture"], environment: ["PSOAS_DEVICE": "pulse"])
+        #expect(fallback.stdout.hasSuffix("\npsoas records from 'default' (from ALSA's default)\n"), "\(fallback.stdout)")
+        #expect(fallback.stdout.contains("  pulse\n"), "\(fallback.stdout)")
     }
 
     @Test func ctlWithoutAPlayerExits69() throws {

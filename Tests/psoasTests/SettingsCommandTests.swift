@@ -100,13 +100,57 @@ import Testing
         }
     }
 
+    @Test func devicesSaysTheChoiceCameFromTheSettings() throws {
+        try withSettings("device: pulse\n") { _, environment in
+            let result = try runPsoas(["devices"], environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasSuffix("\npsoas plays on 'pulse' (from the settings' device)\n"), "\(result.stdout)")
+        }
+    }
+
     @Test func configShowsTheFileAndWhatItSets() throws {
         try withSettings("voice: anna\nparameters:\n  hold: 45\n") { folder, environment in
             let file = "\(folder.path)/config/psoas/config.yaml"
             #expect(try runPsoas(["config", "--path"], environment: environment).stdout == file + "\n")
-            #expect(try runPsoas(["config"], environment: environment).stdout == "\(file):\n  voice: anna\n  parameters:\n    hold: 45\n")
+            let audio = "Audio folder: \(repositoryRoot.appendingPathComponent("Audio").path) (the source tree psoas was built from)\n"
+            #expect(try runPsoas(["config"], environment: environment).stdout == "\(file):\n  voice: anna\n  parameters:\n    hold: 45\n" + audio)
             try FileManager.default.removeItem(atPath: file)
-            #expect(try runPsoas(["config"], environment: environment).stdout == "\(file): no such file; psoas uses its own defaults\n")
+            #expect(try runPsoas(["config"], environment: environment).stdout == "\(file): no such file; psoas uses its own defaults\n" + audio)
+        }
+    }
+
+    /// `psoas config` checks the settings against the built-in sessions and packs and reports
+    /// every problem in one run, each at its place.
+    @Test func configReportsEveryProblemInOneRunWithItsPlace() throws {
+        try withSettings("parameters:\n  colour: red\n  hold: 100\n  level: expert\nvoice: nobody\n") { folder, environment in
+            let file = "\(folder.path)/config/psoas/config.yaml"
+            let result = try runPsoas(["config"], environment: environment)
+            #expect(result.status == 65)
+            #expect(result.stderr == """
+                \(file):2:3: error: parameter 'colour': no built-in session has it; they have: pattern, minutes, cycles, level, hold, reps, sides, rest
+                 2 |   colour: red
+                   |   ^
+                \(file):3:9: error: parameter 'hold': 100 is out of range: hold must be between 30 and 90 s
+                 3 |   hold: 100
+                   |         ^
+                \(file):4:10: error: parameter 'level': 'expert' is not one of beginner, standard, advanced
+                 4 |   level: expert
+                   |          ^
+                \(file):5:8: error: no voice pack 'nobody': neither yours (in \(folder.path)/data/psoas/voices) nor built in; 'psoas voice list' shows them
+                 5 | voice: nobody
+                   |        ^
+
+                """)
+        }
+    }
+
+    @Test func everyProblemOfTheFileIsReportedInTheOrderOfTheFile() throws {
+        try withSettings("breath: 4-x\ntones: loud\nambience: sea\n") { folder, environment in
+            let file = "\(folder.path)/config/psoas/config.yaml"
+            let result = try runPsoas(["config"], environment: environment)
+            #expect(result.status == 65)
+            let places = result.stderr.split(separator: "\n").filter { $0.hasPrefix(file) }.map { $0.dropFirst(file.count).prefix(5) }
+            #expect(places == [":1:9:", ":2:8:", ":3:11"], "\(result.stderr)")
         }
     }
 }

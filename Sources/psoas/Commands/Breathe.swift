@@ -9,17 +9,30 @@ struct Breathe: ParsableCommand {
         discussion: "psoas breathe 4-6 --minutes 5 plays five minutes; add -o breath.wav to write a file instead."
     )
 
-    @Argument(help: ArgumentHelp("The breath pattern: 4-6, 4-2-6 or 4-7-8-0 (seconds).", valueName: "pattern"))
-    var pattern: String
+    @Argument(help: ArgumentHelp("The breath pattern: 4-6, 4-2-6 or 4-7-8-0 (seconds).", valueName: "pattern"),
+              transform: BreathPattern.argument)
+    var pattern: BreathPattern
 
-    @Option(help: "How many minutes (default 5).")
-    var minutes: String?
+    /// The longest breathing psoas plays: its limit for a session.
+    static let minuteRange = Tenths(1)...Tenths(Limits.maximumSessionSeconds / 6)
+    static let cycleRange = 1...10_000
 
-    @Option(help: "How many cycles (instead of --minutes).")
+    @Option(help: ArgumentHelp("How many minutes, \(minuteRange.lowerBound) to \(minuteRange.upperBound) (default 5).", valueName: "minutes"),
+            transform: { try Tenths.argument($0, unit: "minutes", in: minuteRange) })
+    var minutes: Tenths?
+
+    @Option(help: ArgumentHelp("How many cycles, \(cycleRange.lowerBound) to \(cycleRange.upperBound) (instead of --minutes).", valueName: "cycles"),
+            transform: { try Int.argument($0, in: cycleRange) })
     var cycles: Int?
 
-    @Option(help: ArgumentHelp("Breath pacing tones: glide or bell (default: your settings' 'tones' unless off, else glide).", valueName: "tones"))
-    var tones: ToneStyle?
+    /// The tones breathing can be paced with: all but `off`, which would leave nothing to hear.
+    enum PacingTones: String, CaseIterable, ExpressibleByArgument {
+        case glide, bell
+        var style: ToneStyle { ToneStyle(rawValue: rawValue) ?? .glide }
+    }
+
+    @Option(help: ArgumentHelp("Breath pacing tones (default: your settings' 'tones' unless off, else glide).", valueName: "tones"))
+    var tones: PacingTones?
 
     @Option(help: ArgumentHelp("A soft bed of sound that breathes with you: surf, rain or off (default: your settings' 'ambience', else surf).", valueName: "ambience"))
     var ambience: AmbienceStyle?
@@ -29,34 +42,22 @@ struct Breathe: ParsableCommand {
     @OptionGroup var playback: PlaybackOptions
 
     func validate() throws {
-        do {
-            _ = try BreathPattern(parsing: pattern)
-        } catch {
-            throw ValidationError("\(error.message)")
-        }
         if minutes != nil, cycles != nil { throw ValidationError("--minutes and --cycles: choose one") }
-        if let cycles, !(1...10_000).contains(cycles) { throw ValidationError("--cycles \(cycles): expected 1 to 10000") }
-        if let minutes {
-            guard let value = Tenths(parsing: Substring(minutes)), value > .zero, value <= Tenths(seconds: 600) else {
-                throw ValidationError("--minutes \(minutes): expected a number of minutes from 0.1 to 600")
-            }
-        }
-        if tones == .off { throw ValidationError("--tones off would leave nothing to hear; use glide or bell") }
         if target.output != nil { _ = try target.resolvedFormat() }
     }
 
     func run() throws {
         try reportingFailures {
-            let breath = try BreathPattern(parsing: pattern)
-            let length: Step.Length = cycles.map { .cycles($0) }
-                ?? .duration((minutes.flatMap { Tenths(parsing: Substring($0)) } ?? Tenths(seconds: 5)) * 60)
+            let breath = pattern
+            let length: Step.Length = cycles.map { .cycles($0) } ?? .duration((minutes ?? Tenths(seconds: 5)) * 60)
+            let given = cycles.map { "--cycles \($0)" } ?? "--minutes \(minutes ?? Tenths(seconds: 5))"
             let step = Step(kind: .breathe, id: "breathe", title: "Atmen", side: nil, breath: breath,
                             body: .paced(length, cues: []), location: .start)
             let session = Session(id: "breathe", title: "Atmen \(breath)", breath: breath, parameters: [], steps: [step])
             let settings = try Library.settings()
-            let style = tones ?? settings.toneStyle.flatMap { $0 == .off ? nil : $0 } ?? .glide
+            let style = tones?.style ?? settings.toneStyle.flatMap { $0 == .off ? nil : $0 } ?? .glide
             let planned = try PlannedSession.prepare(
-                session, library: try Library.locate(), voice: settings.voice ?? Library.builtinVoice,
+                session, given: given, library: try Library.locate(), voice: settings.voice ?? Library.builtinVoice,
                 options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels, tones: style,
                                      ambience: ambience ?? settings.ambienceStyle ?? .surf))
             if target.output != nil {

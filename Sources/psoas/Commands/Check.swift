@@ -40,7 +40,7 @@ struct Check: ParsableCommand {
                     let pack = try library.voicePack(voice, cues: manifest)
                     let timeline = try PlannedSession.plan(session, source: source, manifest: manifest,
                                                            pack: pack, voice: voice, options: PlanOptions())
-                    Console.error("\(file): ok (\(session.id), \(timeline.clockText(timeline.frameCount)) min)")
+                    Console.error("\(file): ok (\(session.id), \(timeline.lengthText(timeline.frameCount)))")
                 }
             } catch let exit as ExitCode {
                 // A missing file (66) outranks a bad one (65).

@@ -1,16 +1,18 @@
 import ArgumentParser
 import AudioIO
 import SessionKit
+import Timeline
 
 /// `psoas config`: where your settings are and what they set.
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show your settings file and what it sets.",
+        abstract: "Show your settings file, what it sets, its problems, and the Audio folder in use.",
         discussion: """
             Your defaults live in $XDG_CONFIG_HOME/psoas/config.yaml (~/.config/psoas/config.yaml). \
             Keys: voice, tones, breath, device, capture-device, and parameters (a mapping such as \
             'hold: 45' or 'level: beginner', applied to every session that has them). The command \
-            line and $PSOAS_DEVICE win over them. Exits 65 when the file has a problem.
+            line and $PSOAS_DEVICE win over them. Checks the file against the built-in sessions and \
+            voice packs and exits 65 when anything is wrong, naming every problem's line and column.
             """
     )
 
@@ -24,8 +26,10 @@ struct Config: ParsableCommand {
                 Console.output(file + "\n")
                 return
             }
+            let library = try Library.locate()
+            let audio = "Audio folder: \(library.audioDirectory) (\(library.origin))\n"
             guard FileBytes.exists(path: file) else {
-                Console.output("\(file): no such file; psoas uses its own defaults\n")
+                Console.output("\(file): no such file; psoas uses its own defaults\n" + audio)
                 return
             }
             let settings = try Library.settings()
@@ -43,7 +47,61 @@ struct Config: ParsableCommand {
                 lines += settings.parameters.map { "    \($0.name): \($0.value)" }
             }
             if lines.count == 1 { lines.append("  (sets nothing)") }
-            Console.output(lines.joined(separator: "\n") + "\n")
+            Console.output(lines.joined(separator: "\n") + "\n" + audio)
+            let problems = try Self.problems(settings, library: library)
+            guard problems.isEmpty else {
+                throw Failure(diagnostics: DiagnosticList(problems, source: (try? library.source(at: file))?.text))
+            }
         }
+    }
+
+    /// Every problem the settings have with the built-in sessions and voice packs, each at its
+    /// place in the file: parameters no session has, values a session refuses, a voice pack
+    /// that does not exist or does not fit.
+    static func problems(_ settings: Settings, library: Library) throws -> [Diagnostic] {
+        let manifest = try library.manifest()
+        var problems: [Diagnostic] = []
+        func add(_ place: FilePlace?, _ message: String) {
+            guard let place else { return }
+            let diagnostic = Diagnostic(path: place.path, location: place.location, message: message)
+            if !problems.contains(diagnostic) { problems.append(diagnostic) }
+        }
+        var declared: [Parameter] = []
+        for id in library.builtinSessionIDs() {
+            declared += try SessionLoader(cues: manifest).load(library.source(at: library.sessionPath(for: id))).parameters
+        }
+        for value in settings.parameters {
+            let declarations = declared.filter { $0.name == value.name }
+            guard !declarations.isEmpty else {
+                var names: [String] = []
+                for name in declared.map(\.name) where !names.contains(name) { names.append(name) }
+                add(settings.places["parameters." + value.name] ?? value.place,
+                    "parameter '\(value.name)': no built-in session has it; they have: \(names.joined(separator: ", "))")
+                continue
+            }
+            for problem in declarations.compactMap({ $0.problem(with: value.value) }) {
+                add(value.place, "\(value.option): \(problem)")
+            }
+        }
+        var voice = settings.voice ?? Library.builtinVoice
+        do {
+            _ = try library.voicePack(voice, cues: manifest)
+        } catch let failure as Failure {
+            add(settings.places["voice"], failure.problems.first ?? "voice pack '\(voice)' cannot be read; 'psoas voice check \(voice)' says why")
+            voice = Library.builtinVoice
+        }
+        for id in library.builtinSessionIDs() {
+            do {
+                _ = try PlannedSession.prepare(id, library: library, overrides: settings.overrides, voice: voice,
+                                               options: PlanOptions(tones: settings.toneStyle ?? .glide,
+                                                                    ambience: settings.ambienceStyle ?? .surf),
+                                               reportingFallback: false)
+            } catch let error as OverrideError {
+                add(error.place, error.message)
+            } catch let failure as Failure {
+                add(settings.places["voice"], failure.problems.first ?? "")
+            }
+        }
+        return problems.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
     }
 }

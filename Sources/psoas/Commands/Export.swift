@@ -49,15 +49,19 @@ struct ExportOptions: ParsableArguments {
     @Option(help: "wav, flac, ogg, mp3 or raw (default: from the extension).")
     var format: AudioFileFormat?
 
-    @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file.", valueName: "path.vtt"))
+    @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file (- for stdout).", valueName: "path.vtt"))
     var captions: String?
 
     @Option(help: ArgumentHelp("Bring the whole file to a loudness: podcast (−16 LUFS stereo, −19 LUFS mono), broadcast (−23 LUFS) or none (as rendered, about −22 LUFS). True peak stays at or under −1 dBTP either way.", valueName: "target"))
     var loudness: LoudnessTarget = .none
 
     func resolvedFormat() throws -> AudioFileFormat {
+        if output == "-", captions == "-" { throw ValidationError("-o - and --captions -: only one can go to standard output") }
         if let format {
             if output == "-", format != .raw { throw ValidationError("-o - writes raw PCM only: use --format raw") }
+            if let output, let named = AudioFileFormat(path: output), named != format {
+                throw ValidationError("-o \(output) --format \(format.rawValue): the file's extension says \(named.rawValue); name it for \(format.rawValue) or leave out --format")
+            }
             return format
         }
         guard let output else { return .wav }
@@ -70,7 +74,7 @@ struct ExportOptions: ParsableArguments {
 
     /// Renders `planned` to ``output``; throws the documented exit codes.
     func export(_ planned: PlannedSession) throws {
-        guard let output else { throw Failure.usage("error: name the file to write with -o PATH") }
+        guard let output else { throw Failure.usage("name the file to write with -o PATH") }
         let format = try resolvedFormat()
         let timeline = planned.timeline
         let renderer = try planned.renderer()
@@ -86,11 +90,11 @@ struct ExportOptions: ParsableArguments {
             // together at the end: the audio and its captions appear both or neither.
             var companions: [OutputTarget] = []
             if let captions {
-                let target = try OutputTarget(path: captions, seekable: false)
+                let target = try OutputTarget.at(captions, seekable: false)
                 companions.append(target)
                 try target.write(Array(timeline.webVTT.utf8))
             }
-            let target = output == "-" ? OutputTarget.standardOutput() : try OutputTarget(path: output, seekable: format != .raw)
+            let target = try OutputTarget.at(output, seekable: format != .raw)
             let parameters = planned.session.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
                                          comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue) ambience=\(planned.ambience.rawValue)")
@@ -103,7 +107,7 @@ struct ExportOptions: ParsableArguments {
             throw Failure(outputError: error)
         }
         if output != "-" {
-            Console.error("wrote \(output): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min, \(format.rawValue) \(timeline.sampleRate) Hz")
+            Console.error("wrote \(output): \(timeline.title), \(timeline.lengthText(timeline.frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
         }
     }
 }
@@ -111,8 +115,8 @@ struct ExportOptions: ParsableArguments {
 extension Failure {
     init(outputError: OutputError) {
         switch outputError.kind {
-        case .cannotCreate: self.init(message: "error: " + outputError.message, code: .cannotCreate)
-        case .io: self.init(message: "error: " + outputError.message, code: .ioError)
+        case .cannotCreate: self.init(message: outputError.message, code: .cannotCreate)
+        case .io: self.init(message: outputError.message, code: .ioError)
         case .readerClosed: self.init(message: "", code: .readerClosed)
         }
     }
@@ -124,7 +128,7 @@ extension PlannedSession {
         do {
             return try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
         } catch {
-            throw Failure.data("error: \(error.description)")
+            throw Failure.data("\(error.description)")
         }
     }
 }

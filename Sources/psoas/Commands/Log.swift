@@ -33,7 +33,7 @@ struct Log: ParsableCommand {
                 thisWeek = try log.completedMassageCount(since: Date().addingTimeInterval(-7 * 86_400))
             } catch {
                 throw Failure.data("""
-                    error: \(error.description)
+                    \(error.description)
                     The file is damaged or is not a psoas log. Move it away (mv \(error.path) \(error.path).broken) \
                     and the next 'psoas play' starts a new log.
                     """)

@@ -19,7 +19,7 @@ struct Plan: ParsableCommand {
     @Flag(help: "Print the timeline as JSON on stdout.")
     var json = false
 
-    @Option(help: ArgumentHelp("Write a picture of the session to this SVG file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write a picture of the session to this SVG file (- for stdout).", valueName: "file"))
     var svg: String?
 
     func validate() throws {
@@ -33,7 +33,7 @@ struct Plan: ParsableCommand {
                 Console.output(timeline.json)
             } else if let svg {
                 try OutputFile.writeAtomically(Data(timeline.svg.utf8), to: svg)
-                Console.error("wrote \(svg): \(timeline.title), \(timeline.clockText(timeline.frameCount)) min")
+                if svg != "-" { Console.error("wrote \(svg): \(timeline.title), \(timeline.lengthText(timeline.frameCount))") }
             } else {
                 Console.output(timeline.table)
             }

@@ -24,44 +24,42 @@ struct Play: ParsableCommand {
     @OptionGroup var format: FormatOptions
     @OptionGroup var playback: PlaybackOptions
 
+    @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
+    var noWait = false
+
     func run() throws {
         try reportingFailures {
             let settings = try Library.settings()
-            try playback.play(try options.planned(session, format: format, settings: settings), settings: settings)
+            try playback.play(try options.planned(session, format: format, settings: settings), settings: settings,
+                              waits: !noWait)
         }
     }
 }
 
 /// The options of everything that plays: `play` and `breathe`.
 struct PlaybackOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'aplay -L' lists them.", valueName: "device"))
+    @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'psoas devices' lists them.", valueName: "device"))
     var device: String?
 
-    @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
-    var noWait = false
-
-    @Option(help: ArgumentHelp("Print one JSON line per event (step, paused, resumed, extended, xrun, stopped, finished) on stdout.", valueName: "json"))
+    @Option(help: ArgumentHelp("Print one JSON line per event (step, paused, resumed, extended, xrun, stopped, finished) on stdout.", valueName: "format"))
     var events: EventFormat?
 
-    enum EventFormat: String, ExpressibleByArgument {
+    enum EventFormat: String, CaseIterable, ExpressibleByArgument {
         case json
     }
 
-    /// The option's device, else `$PSOAS_DEVICE`'s, else the settings', else ALSA's default.
-    static func device(_ option: String?, settings: Settings) -> String {
-        option ?? Library.environmentValue("PSOAS_DEVICE") ?? settings.device ?? "default"
-    }
-
     /// Plays a planned session to the end, logs it; throws the documented exit codes.
-    func play(_ planned: PlannedSession, settings: Settings) throws {
-        let resolvedDevice = Self.device(device, settings: settings)
+    /// - Parameter waits: whether a `wait` step waits for Enter (else it lasts its export length).
+    func play(_ planned: PlannedSession, settings: Settings, waits: Bool = true) throws {
+        let choice = DeviceChoice.playback(device, settings: settings)
+        let resolvedDevice = choice.name
         let timeline = planned.timeline
         let renderer = try planned.renderer()
         let safety: [Float]
         do throws(RenderPlan.Failure) {
             safety = try RenderPlan.standaloneClip("safety.stop", pack: planned.pack, rate: timeline.sampleRate)
         } catch {
-            throw Failure.data("error: \(error.description)")
+            throw Failure.data("\(error.description)")
         }
         let output: AlsaPlayback
         do throws(DeviceError) {
@@ -69,18 +67,18 @@ struct PlaybackOptions: ParsableArguments {
                                       channelCount: timeline.channelCount)
         } catch {
             throw Failure(message: """
-                error: cannot play on ALSA device '\(error.device)': \(error.message)
-                List the devices with 'aplay -L' and choose one with --device, or write the session to a file with 'psoas export \(planned.session.id) -o \(planned.session.id).wav'.
+                cannot play on ALSA device \(choice.described): \(error.message)
+                List the devices with 'psoas devices' and choose one with --device, or write the session to a file with 'psoas export \(planned.session.id) -o \(planned.session.id).wav'.
                 """, code: .unavailable)
         }
         let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
-                                    options: PlaybackEngine.Options(waits: !noWait))
+                                    options: PlaybackEngine.Options(waits: waits))
         let thread = PlaybackThread(engine: engine, output: output)
         let socketPath: String
         do throws(SocketError) {
             socketPath = try RuntimeFolder.path(environment: ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"]) + "/control.sock"
         } catch {
-            throw Failure(message: "error: \(error.message)", code: .cannotCreate)
+            throw Failure(message: "\(error.message)", code: .cannotCreate)
         }
         let showStatus = Terminal.standardErrorIsTerminal
         let session = PlaybackSession(
@@ -92,12 +90,12 @@ struct PlaybackOptions: ParsableArguments {
         do throws(SocketError) {
             try session.openSocket()
         } catch {
-            throw Failure(message: "error: \(error.message)", code: .unavailable)
+            throw Failure(message: "\(error.message)", code: .unavailable)
         }
         var logging = PracticeLogging()
         logging.adviseRest(before: planned.session)
         if showStatus {
-            Console.error("\(timeline.title): \(timeline.clockText(timeline.frameCount).dropLast(3)) min on \(resolvedDevice). Press ? for keys.")
+            Console.error("\(timeline.title): \(timeline.lengthText(timeline.frameCount)) on \(resolvedDevice). Press ? for keys.")
         }
         let started = Date()
         let outcome = session.run()
@@ -111,7 +109,7 @@ struct PlaybackOptions: ParsableArguments {
         case let .interrupted(signal):
             throw ExitCode(signal == 15 ? 143 : 130)
         case let .deviceFailed(message):
-            throw Failure(message: "error: audio device failed: \(message)", code: .unavailable)
+            throw Failure(message: "audio device failed: \(message)", code: .unavailable)
         }
     }
 }

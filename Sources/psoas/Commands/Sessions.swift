@@ -38,7 +38,7 @@ struct Sessions: ParsableCommand {
             var text = "id".padded(idWidth) + "  " + "title".padded(titleWidth) + "  duration\n"
             for row in rows {
                 text += row.id.padded(idWidth) + "  " + row.title.padded(titleWidth) + "  "
-                    + row.timeline.clockText(row.timeline.frameCount) + " min\n"
+                    + row.timeline.lengthText(row.timeline.frameCount) + "\n"
             }
             Console.output(text)
         }

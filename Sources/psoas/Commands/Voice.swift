@@ -55,23 +55,23 @@ struct Voice: ParsableCommand {
             try reportingFailures {
                 let library = try Library.locate()
                 let manifest = try library.manifest()
-                guard FileBytes.isDirectory(path: folder) else { throw Failure.noInput("error: \(folder): no such folder") }
+                guard FileBytes.isDirectory(path: folder) else { throw Failure.noInput("\(folder): no such folder") }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
                     .filter { !$0.hasPrefix(".") && FileBytes.exists(path: folder + "/" + $0) }
-                guard !files.isEmpty else { throw Failure.noInput("error: \(folder) holds no recordings") }
+                guard !files.isEmpty else { throw Failure.noInput("\(folder) holds no recordings") }
                 let clips: [PackImport.Clip]
                 switch PackImport.prepare(files: files, folder: folder, manifest: manifest) {
                 case let .success(prepared): clips = prepared
                 case let .failure(problems):
-                    throw Failure.data(problems.all.map { "error: \(folder)/\($0.description)" }.joined(separator: "\n")
-                                       + "\nnothing was imported; pack '\(name)' is unchanged")
+                    throw Failure(problems: problems.all.map { "\(folder)/\($0.description)" },
+                                  code: .dataError, conclusion: "nothing was imported; pack '\(name)' is unchanged")
                 }
                 let check = try ClipLengthCheck(pack: name, replacing: Set(clips.map(\.cue)), library: library, manifest: manifest)
                 let tooLong = check.tooLong(Dictionary(clips.map { ($0.cue, $0.audio) }) { _, later in later })
                 if !tooLong.isEmpty {
                     let files = Dictionary(clips.map { ($0.cue, $0.file) }) { _, later in later }
-                    throw Failure.data(tooLong.map { "error: \(folder)/\(files[$0.fit.cue] ?? $0.fit.cue): \($0); record it again shorter (psoas voice record \(name) --cue \($0.fit.cue)) or cut it" }
-                        .joined(separator: "\n") + "\nnothing was imported; pack '\(name)' is unchanged")
+                    throw Failure(problems: tooLong.map { "\(folder)/\(files[$0.fit.cue] ?? $0.fit.cue): \($0); record it again shorter (psoas voice record \(name) --cue \($0.fit.cue)) or cut it" },
+                                  code: .dataError, conclusion: "nothing was imported; pack '\(name)' is unchanged")
                 }
                 let target = try Library.userPackFolder(name)
                 for clip in clips {
@@ -167,7 +167,7 @@ struct Voice: ParsableCommand {
                     audio = try SoundFileReader.readMono(path: input)
                     result = try ClipProcessor.prepare(audio)
                 } catch {
-                    throw Failure.data("error: \(input): \(error.message)")
+                    throw Failure.data("\(input): \(error.message)")
                 }
                 do throws(OutputError) {
                     try ClipProcessor.write(result.audio, to: output, title: output)

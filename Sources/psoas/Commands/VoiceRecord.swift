@@ -27,7 +27,7 @@ extension Voice {
         @Flag(help: "Record only the cues the pack has no clip for yet.")
         var missing = false
 
-        @Option(help: ArgumentHelp("The ALSA capture device (default: $PSOAS_CAPTURE_DEVICE, else your settings' 'capture-device', else 'default').", valueName: "device"))
+        @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA capture device (default: $PSOAS_CAPTURE_DEVICE, else your settings' 'capture-device', else 'default'). 'psoas devices --capture' lists them.", valueName: "device"))
         var device: String?
 
         @Option(help: ArgumentHelp("The ALSA device for the count-in tone (default: as for play).", valueName: "device"))
@@ -51,12 +51,12 @@ extension Voice {
                 let target = Library.userVoicesDirectory + "/" + name
                 let interactive = Terminal.standardInputIsTerminal
                 if !interactive, cue == nil {
-                    throw Failure.usage("error: without a terminal, name one cue with --cue")
+                    throw Failure.usage("without a terminal, name one cue with --cue")
                 }
                 var cues = manifest.ids
                 if let cue {
                     guard manifest.text(for: cue) != nil else {
-                        throw Failure.usage("error: '\(cue)' is not a cue id (psoas voice cues lists them)")
+                        throw Failure.usage("'\(cue)' is not a cue id (psoas voice cues lists them)")
                     }
                     cues = [cue]
                 } else if missing {
@@ -68,18 +68,19 @@ extension Voice {
                 if interactive { terminal.enterRawMode() }
                 defer { terminal.restore() }
                 let settings = try Library.settings()
-                let captureDevice = device ?? Library.environmentValue("PSOAS_CAPTURE_DEVICE") ?? settings.captureDevice ?? "default"
-                let countInDevice = PlaybackOptions.device(toneDevice, settings: settings)
+                let capture = DeviceChoice.capture(device, settings: settings)
+                let captureDevice = capture.name
+                let countInDevice = DeviceChoice.playback(toneDevice, settings: settings).name
                 var saved = 0
                 takes: for (number, id) in cues.enumerated() {
                     Console.error("[\(number + 1)/\(cues.count)] \(id): \(manifest.text(for: id) ?? "")")
                     while true {
                         countIn(on: countInDevice)
-                        let take = try record(from: captureDevice, terminal: interactive ? terminal : nil)
+                        let take = try record(from: capture, terminal: interactive ? terminal : nil)
                         guard take.heardSpeech else {
                             guard interactive else {
                                 Console.error("heard nothing: is the microphone on '\(captureDevice)'?")
-                                throw Failure.data("error: nothing was recorded for \(id)")
+                                throw Failure.data("nothing was recorded for \(id)")
                             }
                             Console.error("heard nothing: is the microphone on '\(captureDevice)'? r again, s skip, q quit.")
                             switch try ask(terminal) {
@@ -92,11 +93,11 @@ extension Voice {
                         do throws(AudioIOError) {
                             prepared = try ClipProcessor.prepare(MonoAudio(samples: take.samples, sampleRate: Self.rate)).audio
                         } catch {
-                            throw Failure.data("error: the take of \(id) cannot be used: \(error.message)")
+                            throw Failure.data("the take of \(id) cannot be used: \(error.message)")
                         }
                         if let misfit = lengthCheck.tooLong([id: prepared]).first {
                             guard interactive else {
-                                throw Failure.data("error: take too long: \(misfit)\nnothing was saved; record it again a little faster")
+                                throw Failure.data("take too long: \(misfit)\nnothing was saved; record it again a little faster")
                             }
                             Console.error("too long: \(misfit)\nr again (a little faster), s skip, q quit.")
                             switch try ask(terminal, enterKeeps: false) {
@@ -157,12 +158,12 @@ extension Voice {
         }
 
         /// Records until silence follows speech, Enter, or the longest take.
-        func record(from device: String, terminal: Terminal?) throws -> (samples: [Float], heardSpeech: Bool) {
+        func record(from device: DeviceChoice, terminal: Terminal?) throws -> (samples: [Float], heardSpeech: Bool) {
             let capture: AlsaCapture
             do throws(DeviceError) {
-                capture = try AlsaCapture(device: device, sampleRate: Self.rate)
+                capture = try AlsaCapture(device: device.name, sampleRate: Self.rate)
             } catch {
-                throw Failure(message: "error: cannot record from ALSA device '\(error.device)': \(error.message)\nList the devices with 'arecord -L' and choose one with --device.", code: .unavailable)
+                throw Failure(message: "cannot record from ALSA device \(device.described): \(error.message)\nList the devices with 'psoas devices --capture' and choose one with --device.", code: .unavailable)
             }
             SignalFlags.install()
             let window = Self.rate / 100
@@ -188,7 +189,7 @@ extension Voice {
             do throws(DeviceError) {
                 try capture.read(into: buffer.baseAddress!, frameCount: buffer.count)
             } catch {
-                throw Failure(message: "error: recording from '\(error.device)' failed: \(error.message)", code: .unavailable)
+                throw Failure(message: "recording from '\(error.device)' failed: \(error.message)", code: .unavailable)
             }
         }
 
