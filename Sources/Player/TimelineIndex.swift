@@ -53,24 +53,13 @@ struct TimelineIndex: Sendable {
 
     /// The index of the last element ≤ `value` in a sorted array, or `nil`.
     static func lastIndex(in array: [Int64], atMost value: Int64) -> Int? {
-        var low = 0
-        var high = array.count
-        while low < high {
-            let middle = (low + high) / 2
-            if array[middle] <= value { low = middle + 1 } else { high = middle }
-        }
-        return low > 0 ? low - 1 : nil
+        let after = array.partitionPoint { $0 > value }
+        return after > 0 ? after - 1 : nil
     }
 
     /// The index of the first element ≥ `value`, or `array.count`.
     static func firstIndex(in array: [Int64], atLeast value: Int64) -> Int {
-        var low = 0
-        var high = array.count
-        while low < high {
-            let middle = (low + high) / 2
-            if array[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low
+        array.partitionPoint { $0 >= value }
     }
 
     func step(at position: Int64) -> Int {

@@ -104,3 +104,15 @@ public enum TimeLimit {
     /// `seconds`, widened by the factor of an instrumented build.
     public static func allowing(_ seconds: Double) -> Double { seconds * factor }
 }
+
+/// Runs sox with `arguments` (its chatter on stderr is dropped); returns its exit status.
+@discardableResult
+public func runSox(_ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
+    process.arguments = arguments
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}

@@ -66,23 +66,11 @@ public struct Settings: Sendable, Hashable {
             settings.captureDevice = reader.collecting {
                 try fields["capture-device"].map { try reader.text($0, key: "capture-device") }
             } ?? nil
-            if let node = fields["tones"] {
-                settings.tones = reader.collecting {
-                    let value = try reader.text(node, key: "tones")
-                    guard toneStyles.contains(value) else {
-                        throw reader.error(node, "'\(value)' is not a tone style; expected glide, bell or off")
-                    }
-                    return value
-                }
+            settings.tones = fields["tones"].flatMap { node in
+                reader.collecting { try choice(node, key: "tones", of: toneStyles, naming: "a tone style", reader: reader) }
             }
-            if let node = fields["ambience"] {
-                settings.ambience = reader.collecting {
-                    let value = try reader.text(node, key: "ambience")
-                    guard ambienceStyles.contains(value) else {
-                        throw reader.error(node, "'\(value)' is not an ambience; expected surf, rain or off")
-                    }
-                    return value
-                }
+            settings.ambience = fields["ambience"].flatMap { node in
+                reader.collecting { try choice(node, key: "ambience", of: ambienceStyles, naming: "an ambience", reader: reader) }
             }
             if let node = fields["breath"] {
                 settings.breath = reader.collecting { try reader.breathPattern(node) }
@@ -103,6 +91,17 @@ public struct Settings: Sendable, Hashable {
                                  source: file.text)
         }
         return settings
+    }
+
+    /// The text of `node`, one of `choices` (`'loud' is not a tone style; expected glide, bell or off`).
+    private static func choice(_ node: Node, key: String, of choices: [String], naming kind: String,
+                               reader: SessionReader) throws -> String {
+        let value = try reader.text(node, key: key)
+        guard choices.contains(value) else {
+            let expected = choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
+            throw reader.error(node, "'\(value)' is not \(kind); expected \(expected)")
+        }
+        return value
     }
 
     private static func parameterValues(_ node: Node, reader: SessionReader) throws -> [SessionOverrides.Value] {

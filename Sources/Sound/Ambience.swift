@@ -97,13 +97,7 @@ struct AmbienceBed {
 
     /// The first segment that ends after `position`.
     func firstSegment(endingAfter position: Int64) -> Int {
-        var low = 0
-        var high = segments.count
-        while low < high {
-            let middle = (low + high) / 2
-            if segments[middle].end <= position { low = middle + 1 } else { high = middle }
-        }
-        return low
+        segments.partitionPoint { $0.end > position }
     }
 }
 

@@ -141,6 +141,17 @@ public final class Limiter: @unchecked Sendable {
         let first = Self.halfTaps + skipping
         let span = count + lookahead + 2 * Self.halfTaps
         let frames = work + skipping * channels
+        let peaks = self.peaks
+        let needs = self.needs
+        let quiet = self.quiet
+        // Nothing near the target and the gain at rest: the block passes through. (The largest
+        // magnitude compared as bit patterns, which order like the floats: a reduction that vectorises.)
+        var loudest: UInt32 = 0
+        for index in 0..<span * channels { loudest = max(loudest, frames[index].bitPattern & 0x7FFF_FFFF) }
+        if Float(bitPattern: loudest) < quiet, shortfall == 0 {
+            output.update(from: work + first * channels, count: count * channels)
+            return
+        }
         // Each frame's magnitude (the largest over channels).
         if channels == 1 {
             for index in 0..<span { peaks[index] = abs(frames[index]) }

@@ -134,13 +134,7 @@ public final class Renderer: @unchecked Sendable {
     }
 
     private static func firstIndex(in lane: [RenderSource], endingAfter position: Int64) -> Int {
-        var low = 0
-        var high = lane.count
-        while low < high {
-            let middle = (low + high) / 2
-            if lane[middle].end <= position { low = middle + 1 } else { high = middle }
-        }
-        return low
+        lane.partitionPoint { $0.end > position }
     }
 
     /// Renders the next `frameCount` frames (at most ``maximumBlock``) as interleaved floats.

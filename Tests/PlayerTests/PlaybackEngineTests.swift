@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import Player
 import PsoasTestSupport
@@ -139,6 +140,8 @@ import Timeline
         #expect(played.count == Int(timeline.frameCount))
         let clipped = played.filter { $0 >= 32_767 || $0 <= -32_767 }.count
         #expect(clipped == 0, "\(clipped) samples at full scale")
+        let truePeak = try Loudness.measure(MonoAudio(samples: played.map { Float($0) / 32_768 }, sampleRate: 48_000)).truePeakDecibels
+        #expect(truePeak <= -1.0, "true peak \(truePeak) dBTP at +12 dB")
         // A quiet passage (tones only, well under the ceiling) is exactly 12 dB louder.
         let exported = try EngineFixture.exported()
         let window = 9_600

@@ -13,13 +13,7 @@ import Testing
 
     /// Runs sox with `arguments`.
     func sox(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sox \(arguments)")
+        #expect(try runSox(arguments) == 0, "sox \(arguments)")
     }
 
     /// The built-in `sink.exhale` spoken slowly: about 8.5 s, for a 6 s exhale.
