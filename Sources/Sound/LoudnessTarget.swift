@@ -10,7 +10,7 @@ public enum LoudnessTarget: String, Sendable, CaseIterable {
     case podcast
     /// EBU R 128 broadcast: −23 LUFS.
     case broadcast
-    /// As rendered: voice at −18 LUFS, tones and bed well under it (about −22 LUFS over a session).
+    /// As rendered: voice at −18 LUFS, tones and bed well under it (about −21 LUFS over a session).
     case none
 
     /// The integrated loudness aimed at, or `nil` for ``none``.

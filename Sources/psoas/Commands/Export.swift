@@ -52,7 +52,7 @@ struct ExportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also write WebVTT captions of every cue to this file (- for stdout).", valueName: "path.vtt"))
     var captions: String?
 
-    @Option(help: ArgumentHelp("Bring the whole file to a loudness: podcast (−16 LUFS stereo, −19 LUFS mono), broadcast (−23 LUFS) or none (as rendered, about −22 LUFS). True peak stays at or under −1 dBTP either way.", valueName: "target"))
+    @Option(help: ArgumentHelp("Bring the whole file to a loudness: podcast (−16 LUFS stereo, −19 LUFS mono), broadcast (−23 LUFS) or none (as rendered, about −21 LUFS). True peak stays at or under −1 dBTP either way.", valueName: "target"))
     var loudness: LoudnessTarget = .none
 
     func resolvedFormat() throws -> AudioFileFormat {
