@@ -43,8 +43,7 @@ public final class Limiter: @unchecked Sendable {
     private var shortfall: Float = 0
     /// The last `lookahead + 2 × halfTaps` input frames (interleaved), then the block's new ones.
     private let work: UnsafeMutablePointer<Float>
-    /// Per frame: the magnitude over channels, the gain it needs, and the gain's target.
-    private let peaks: UnsafeMutablePointer<Float>
+    /// Per frame: the gain it needs, and the gain's target.
     private let needs: UnsafeMutablePointer<Float>
     private let targets: UnsafeMutablePointer<Float>
     /// The frames of silence before the stream still to pass over (the look-ahead starts full of them).
@@ -82,14 +81,12 @@ public final class Limiter: @unchecked Sendable {
         capacity = maximumBlock + lookahead + 2 * Self.halfTaps
         work = .allocate(capacity: capacity * channelCount)
         work.initialize(repeating: 0, count: capacity * channelCount)
-        peaks = .allocate(capacity: capacity)
         needs = .allocate(capacity: capacity)
         targets = .allocate(capacity: capacity)
     }
 
     deinit {
         work.deallocate()
-        peaks.deallocate()
         needs.deallocate()
         targets.deallocate()
     }
@@ -132,6 +129,14 @@ public final class Limiter: @unchecked Sendable {
         return count
     }
 
+    /// The largest magnitude over the channels of frame `index`.
+    @inline(__always)
+    private func magnitude(_ frames: UnsafeMutablePointer<Float>, at index: Int) -> Float {
+        var largest: Float = 0
+        for channel in 0..<channelCount { largest = max(largest, abs(frames[index * channelCount + channel])) }
+        return largest
+    }
+
     /// Limits the `count` frames that follow the first `halfTaps + skipping` of ``work`` into `output`.
     ///
     /// The frame written first is `work[halfTaps + skipping]`: its `halfTaps` frames before are
@@ -141,7 +146,6 @@ public final class Limiter: @unchecked Sendable {
         let first = Self.halfTaps + skipping
         let span = count + lookahead + 2 * Self.halfTaps
         let frames = work + skipping * channels
-        let peaks = self.peaks
         let needs = self.needs
         let quiet = self.quiet
         // Nothing near the target and the gain at rest: the block passes through. (The largest
@@ -152,46 +156,48 @@ public final class Limiter: @unchecked Sendable {
             output.update(from: work + first * channels, count: count * channels)
             return
         }
-        // Each frame's magnitude (the largest over channels).
-        if channels == 1 {
-            for index in 0..<span { peaks[index] = abs(frames[index]) }
-        } else {
-            for index in 0..<span {
-                var magnitude: Float = 0
-                for channel in 0..<channels { magnitude = max(magnitude, abs(frames[index * channels + channel])) }
-                peaks[index] = magnitude
-            }
-        }
         // The gain each frame needs, from its peak and the three points after it. Only frames
-        // within the filter's reach of a loud one can need less than 1: the rest are not looked at.
+        // within the filter's reach of a loud one can need less than 1, and loud frames are
+        // looked for a run of frames at a time (a vectorised maximum), so quiet runs cost little.
         let judged = count + lookahead
         needs.update(repeating: 1, count: judged)
         var cuts = false
         var unjudged = 0
         taps.withUnsafeBufferPointer { taps in
-            for loud in 0..<span where peaks[loud] >= quiet {
-                // Frames whose interpolation reads `loud`: centre − 5 ≤ loud ≤ centre + 6.
-                let lower = max(unjudged, loud - 6 - Self.halfTaps)
-                let upper = min(judged - 1, loud + 5 - Self.halfTaps)
-                guard lower <= upper else { continue }
-                for frame in lower...upper {
-                    let center = Self.halfTaps + frame
-                    var peak = peaks[center]
-                    for phase in 0..<3 {
-                        for channel in 0..<channels {
-                            var sum: Float = 0
-                            for tap in 0..<12 {
-                                sum += taps[phase * 12 + tap] * frames[(center - 5 + tap) * channels + channel]
+            var runStart = 0
+            while runStart < span {
+                let runEnd = min(span, runStart + 64)
+                var runLoudest: UInt32 = 0
+                for index in runStart * channels..<runEnd * channels {
+                    runLoudest = max(runLoudest, frames[index].bitPattern & 0x7FFF_FFFF)
+                }
+                if Float(bitPattern: runLoudest) >= quiet {
+                    for loud in runStart..<runEnd where magnitude(frames, at: loud) >= quiet {
+                        // Frames whose interpolation reads `loud`: centre − 5 ≤ loud ≤ centre + 6.
+                        let lower = max(unjudged, loud - 6 - Self.halfTaps)
+                        let upper = min(judged - 1, loud + 5 - Self.halfTaps)
+                        guard lower <= upper else { continue }
+                        for frame in lower...upper {
+                            let center = Self.halfTaps + frame
+                            var peak = magnitude(frames, at: center)
+                            for phase in 0..<3 {
+                                for channel in 0..<channels {
+                                    var sum: Float = 0
+                                    for tap in 0..<12 {
+                                        sum += taps[phase * 12 + tap] * frames[(center - 5 + tap) * channels + channel]
+                                    }
+                                    peak = max(peak, abs(sum))
+                                }
                             }
-                            peak = max(peak, abs(sum))
+                            if peak > target {
+                                needs[frame] = target / peak
+                                cuts = true
+                            }
                         }
-                    }
-                    if peak > target {
-                        needs[frame] = target / peak
-                        cuts = true
+                        unjudged = upper + 1
                     }
                 }
-                unjudged = upper + 1
+                runStart = runEnd
             }
         }
         if !cuts, shortfall == 0 {
