@@ -14,7 +14,7 @@ import Glibc
 /// Every output frame depends only on the input frames before it and the gain's state, and the
 /// frames are processed one after another, so any block sizes give the same bits.
 ///
-/// Thread-safety: one thread processes. ``process(_:into:frameCount:)`` and ``flush(into:frameCount:)``
+/// Thread-safety: one thread processes. ``process(_:into:frameCount:)`` and ``drain(into:frameCount:)``
 /// allocate nothing, take no lock and never print.
 public final class Limiter: @unchecked Sendable {
     /// The ceiling as measured (EBU R 128 true peak).
@@ -28,7 +28,7 @@ public final class Limiter: @unchecked Sendable {
 
     public let channelCount: Int
     /// Frames between input and output: the first `latency` frames put in come out as the
-    /// output's first frames only after `latency` more (``flush(into:frameCount:)`` ends a stream).
+    /// output's first frames only after `latency` more (``drain(into:frameCount:)`` ends a stream).
     public let latency: Int
     let lookahead: Int
     let target: Float
