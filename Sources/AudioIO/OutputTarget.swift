@@ -59,9 +59,12 @@ public final class OutputTarget {
         // a reader that goes away must arrive as EPIPE.
         signal(SIGXFSZ, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
-        file = try Self.followingLinks(path)
         var info = stat()
-        let exists = stat(file, &info) == 0
+        // stat follows links all the way: a link to a pipe, device or socket (/dev/stdout,
+        // /dev/fd/N, a shell's process substitution) is written through as named.
+        let special = stat(path, &info) == 0 && [S_IFCHR, S_IFIFO, S_IFSOCK].contains(info.st_mode & S_IFMT)
+        file = special ? path : try Self.followingLinks(path)
+        let exists = special || stat(file, &info) == 0
         let type = info.st_mode & S_IFMT
         if exists, type == S_IFCHR || type == S_IFIFO || type == S_IFSOCK {
             if seekable, type != S_IFCHR {

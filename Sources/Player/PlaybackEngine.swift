@@ -86,6 +86,8 @@ public final class PlaybackEngine: @unchecked Sendable {
         case fadingOut(After)
         case paused
         case waiting(waited: Int64, end: Int64)
+        /// A wait's sound (the ambience) fading out before `after`: leaving a wait never cuts it off.
+        case leavingWait(waited: Int64, after: After)
         case safety(offset: Int)
         case finished
     }
@@ -125,6 +127,8 @@ public final class PlaybackEngine: @unchecked Sendable {
         scratch = .allocate(capacity: Renderer.maximumBlock * timeline.channelCount)
         mixed = .allocate(capacity: Renderer.maximumBlock * timeline.channelCount)
         limiter = Limiter(sampleRate: timeline.sampleRate, channelCount: timeline.channelCount)
+        // The limiter takes the peaks down; the gain stage leaves them alone.
+        renderer.softCeiling = false
         levels = .allocate(capacity: Renderer.maximumBlock)
         pending.reserve()
         inbox.withLock { $0.reserve() }
@@ -205,15 +209,26 @@ public final class PlaybackEngine: @unchecked Sendable {
                 produced += room
                 let total = waited + Int64(room)
                 if Double(total) >= options.maximumWaitSeconds * Double(timeline.sampleRate) {
-                    passWait(to: end)
+                    passWait(to: end, waited: total)
                 } else {
                     state = .waiting(waited: total, end: end)
+                }
+            case let .leavingWait(waited, after):
+                let count = min(room, max(1, Int((fade / fadeStep).rounded(.up))))
+                let leveled = fillLevels(count: count)
+                renderer.renderHeld(into: target, frameCount: count, held: waited, levels: leveled ? levels : nil)
+                produced += count
+                if fade <= 0 {
+                    fade = 0
+                    complete(after)
+                } else {
+                    state = .leavingWait(waited: waited + Int64(count), after: after)
                 }
             case let .safety(offset):
                 let count = min(room, safetyClip.count - offset)
                 for frame in 0..<count {
                     stepVolume()
-                    let sample = Renderer.limit(safetyClip[offset + frame] * volume)
+                    let sample = safetyClip[offset + frame] * volume
                     for channel in 0..<channelCount { target[frame * channelCount + channel] = sample }
                 }
                 produced += count
@@ -299,7 +314,7 @@ public final class PlaybackEngine: @unchecked Sendable {
     private func fillLevels(count: Int) -> Bool {
         let fadeDirection: Float
         switch state {
-        case .fadingOut: fadeDirection = -fadeStep
+        case .fadingOut, .leavingWait: fadeDirection = -fadeStep
         default: fadeDirection = fade < 1 ? fadeStep : 0
         }
         if fadeDirection == 0, volume == volumeTarget, volume == 1 { return false }
@@ -345,12 +360,10 @@ public final class PlaybackEngine: @unchecked Sendable {
         fade = 0
     }
 
-    /// Leaves a wait for the step after it; the wait's planned length counts as played.
-    private func passWait(to end: Int64) {
+    /// Leaves a wait for the step after it (after the fade); the wait's planned length counts as played.
+    private func passWait(to end: Int64, waited: Int64) {
         covered += end - renderer.position
-        seek(to: end)
-        startFadeIn()
-        state = .playing
+        state = .leavingWait(waited: waited, after: .seek(end))
     }
 
     private func seek(to position: Int64) {
@@ -391,14 +404,19 @@ public final class PlaybackEngine: @unchecked Sendable {
         case .back: skip(to: previousStepStart())
         case .extend: extend()
         case .continueWait:
-            if case let .waiting(_, end) = state { passWait(to: end) }
+            if case let .waiting(waited, end) = state { passWait(to: end, waited: waited) }
         case .safety:
             switch state {
-            case .finished, .safety: return
+            case .finished, .safety, .fadingOut(.stop), .leavingWait(_, .stop): return
             case .playing, .fadingOut:
                 resumeTarget = pauseTarget()
                 state = .fadingOut(.safety)
-            case .paused, .waiting:
+            case let .waiting(waited, _):
+                resumeTarget = renderer.position
+                state = .leavingWait(waited: waited, after: .safety)
+            case let .leavingWait(waited, _):
+                state = .leavingWait(waited: waited, after: .safety)
+            case .paused:
                 state = .safety(offset: 0)
                 counters.safetyStops.add(1, ordering: .relaxed)
             }
@@ -408,6 +426,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         case .stop:
             switch state {
             case .playing, .fadingOut: state = .fadingOut(.stop)
+            case let .waiting(waited, _), let .leavingWait(waited, _): state = .leavingWait(waited: waited, after: .stop)
             case .finished: return
             default: finish(completed: false)
             }
@@ -424,10 +443,9 @@ public final class PlaybackEngine: @unchecked Sendable {
         case .playing:
             resumeTarget = pauseTarget()
             state = .fadingOut(.pause)
-        case .waiting:
+        case let .waiting(waited, _):
             resumeTarget = renderer.position
-            state = .paused
-            counters.pauses.add(1, ordering: .relaxed)
+            state = .leavingWait(waited: waited, after: .pause)
         default:
             return
         }
@@ -451,11 +469,15 @@ public final class PlaybackEngine: @unchecked Sendable {
     }
 
     private func skip(to position: Int64) {
+        // A stop under way stays a stop.
+        if case .fadingOut(.stop) = state { return }
+        if case .leavingWait(_, .stop) = state { return }
         counters.skips.add(1, ordering: .relaxed)
         switch state {
         case .playing, .fadingOut: state = .fadingOut(.seek(position))
         case .paused: resumeTarget = position
-        case .waiting, .safety:
+        case let .waiting(waited, _), let .leavingWait(waited, _): state = .leavingWait(waited: waited, after: .seek(position))
+        case .safety:
             seek(to: position)
             startFadeIn()
             state = .playing
@@ -502,7 +524,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         let mode: Mode = switch state {
         case .playing, .fadingOut: .playing
         case .paused: .paused
-        case .waiting: .waiting
+        case .waiting, .leavingWait: .waiting
         case .safety: .safety
         case .finished: .finished
         }

@@ -133,11 +133,11 @@ public final class PlaybackSession {
     /// Ctrl-Z: fades out, gives the terminal back and stops, as `less` and `mpv` do; on `fg`
     /// takes the terminal again and plays on from the breath cycle it paused in.
     private func suspend(_ terminal: Terminal, beforeStopping: () -> Void) {
-        let wasPlaying = engine.snapshot.mode == .playing
+        let wasPlaying = engine.snapshot.mode == .playing || engine.snapshot.mode == .waiting
         if wasPlaying {
             engine.send(.pause)
             let deadline = Date().addingTimeInterval(0.2)
-            while engine.snapshot.mode == .playing, !thread.isDone, Date() < deadline { usleep(5_000) }
+            while engine.snapshot.mode != .paused, !thread.isDone, Date() < deadline { usleep(5_000) }
         }
         beforeStopping()
         if showStatus { output.status("") }

@@ -73,6 +73,7 @@ public final class LimitedStream {
 
     public init(_ renderer: Renderer) {
         self.renderer = renderer
+        renderer.softCeiling = false
         limiter = Limiter(sampleRate: renderer.sampleRate, channelCount: renderer.channelCount)
         mixed = .allocate(capacity: Renderer.maximumBlock * renderer.channelCount)
         limited = .allocate(capacity: Renderer.maximumBlock * renderer.channelCount)

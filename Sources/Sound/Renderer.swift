@@ -47,6 +47,10 @@ public final class Renderer: @unchecked Sendable {
     public private(set) var position: Int64 = 0
     /// Master gain (1 = as rendered). Set it between calls.
     public var gain: Float = 1
+    /// Whether the gain stage's soft ceiling keeps every sample under full scale. A player or an
+    /// export turns it off: the master ``Limiter`` after it takes loud peaks down cleanly
+    /// instead of shaping them.
+    public var softCeiling = true
     /// How far a side's cues sit towards their side in stereo: a constant-power pan of 30 %,
     /// scaled so the centre is as loud as in mono. Near channel ×1.21, far ×0.74 (4.3 dB apart).
     public static let panAmount = 0.3
@@ -151,8 +155,8 @@ public final class Renderer: @unchecked Sendable {
             let left = leftBus.baseAddress!
             let right = rightBus.baseAddress!
             for index in 0..<count {
-                output[2 * index] = Self.limit(voice[index] + left[index])
-                output[2 * index + 1] = Self.limit(voice[index] + right[index])
+                output[2 * index] = ceiling(voice[index] + left[index])
+                output[2 * index + 1] = ceiling(voice[index] + right[index])
             }
         } else {
             spread(voiceBus.baseAddress!, into: output, count: count)
@@ -184,7 +188,7 @@ public final class Renderer: @unchecked Sendable {
                 }
             }
             if let levels {
-                for index in 0..<count { voice[index] = Self.limit(voice[index] * levels[index]) }
+                for index in 0..<count { voice[index] = ceiling(voice[index] * levels[index]) }
             }
         }
         spread(voice, into: output, count: count)
@@ -279,7 +283,7 @@ public final class Renderer: @unchecked Sendable {
             loudest = max(loudest, Int32(bitPattern: voice[index].bitPattern & 0x7FFF_FFFF))
         }
         // (With a side's voice in stereo the ceiling comes per channel, in render(into:).)
-        if !sided, Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
+        if softCeiling, !sided, Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
             for index in 0..<count { voice[index] = Self.limit(voice[index]) }
         }
         position = blockEnd
@@ -387,12 +391,16 @@ public final class Renderer: @unchecked Sendable {
         return any
     }
 
+    /// `sample` through the soft ceiling when it is on.
+    @inline(__always)
+    private func ceiling(_ sample: Float) -> Float { softCeiling ? Self.limit(sample) : sample }
+
     /// Where the gain stage's ceiling starts to bend.
     static let ceilingKnee: Float = 0.9
 
     /// The gain stage's ceiling: linear below 0.9, softly saturating above, never reaching 1.
     @inline(__always)
-    public static func limit(_ sample: Float) -> Float {
+    static func limit(_ sample: Float) -> Float {
         let magnitude = abs(sample)
         guard magnitude > ceilingKnee else { return sample }
         let knee: Float = ceilingKnee

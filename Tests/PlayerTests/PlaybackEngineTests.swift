@@ -189,6 +189,35 @@ import Timeline
         #expect(!stopping.snapshot.completed)
     }
 
+    @Test func aStopUnderWayStaysAStop() throws {
+        let (engine, timeline, _) = try EngineFixture.engine()
+        var driver = Driver(engine: engine)
+        driver.run(until: timeline.steps[1].start + 48_000 * 2)
+        engine.send(.stop)
+        driver.run(frames: driver.block)
+        engine.send(.next)
+        engine.send(.safety)
+        driver.run(frames: 48_000)
+        #expect(engine.snapshot.mode == .finished, "the stop was not undone")
+        #expect(engine.snapshot.safetyStops == 0)
+    }
+
+    @Test func resumeAfterASafetyStopInAWaitGoesOnFromTheWait() throws {
+        let (engine, timeline, safety) = try EngineFixture.engine(waits: true)
+        var driver = Driver(engine: engine)
+        let wait = try #require(timeline.steps.firstIndex { $0.kind == .wait })
+        driver.run(until: timeline.steps[wait].start + 4_800)
+        for _ in 0..<1_000 where engine.snapshot.mode != .waiting { driver.run(frames: driver.block) }
+        let held = engine.snapshot.position
+        engine.send(.safety)
+        driver.run(frames: safety.count + 4 * driver.block)
+        #expect(engine.snapshot.mode == .paused)
+        engine.send(.resume)
+        driver.run(frames: driver.block)
+        #expect(engine.snapshot.step == wait, "resumed in the wait's step, not at \(engine.snapshot.step)")
+        #expect(engine.snapshot.position >= held && engine.snapshot.position < held + 48_000)
+    }
+
     @Test func playedTimeLeavesOutPausesAndCoverageLeavesOutSkips() throws {
         let (engine, timeline, _) = try EngineFixture.engine()
         var driver = Driver(engine: engine)
@@ -230,7 +259,8 @@ import Timeline
         #expect(engine.snapshot.mode == .waiting)
         #expect(driver.run(frames: 48_000).allSatisfy { $0 == 0 })
         engine.send(.continueWait)
-        driver.run(frames: driver.block * 2)
+        // The wait's sound fades out over 20 ms first.
+        driver.run(frames: driver.block * 3)
         #expect(engine.snapshot.mode == .playing)
         #expect(engine.snapshot.step == wait + 1)
         #expect(engine.snapshot.waitsStarted == 1)
@@ -260,8 +290,14 @@ import Timeline
         let later = held[(48_000 * 4)...]
         let largestLater = zip(later, later.dropFirst()).map { abs(Int($1) - Int($0)) }.max() ?? 0
         #expect(largestAtJoin <= 2 * max(largestLater, 1), "a step of \(largestAtJoin) into the wait (\(largestLater) later)")
+        // Leaving the wait fades the bed out (20 ms) before the next step fades in: no cut.
+        let beforeLeaving = driver.produced.count
         engine.send(.continueWait)
-        driver.run(frames: driver.block * 2)
+        driver.run(frames: driver.block * 4)
+        let leaving = driver.produced[(beforeLeaving - 1)..<(beforeLeaving + 1_400)]
+        let largestLeaving = zip(leaving, leaving.dropFirst()).map { abs(Int($1) - Int($0)) }.max() ?? 0
+        #expect(largestLeaving <= max(largestLater, 1), "a step of \(largestLeaving) leaving the wait (\(largestLater) in it)")
+        #expect(leaving.contains { abs(Int($0)) <= 2 }, "faded out before the next step")
         #expect(engine.snapshot.mode == .playing)
         #expect(engine.snapshot.step == wait + 1)
     }
@@ -272,8 +308,9 @@ import Timeline
         let played = driver.runToEnd()
         let waitStep = try #require(timeline.steps.first { $0.kind == .wait })
         let cueEnd = try #require(timeline.events.first { if case .voice = $0.kind { $0.start == waitStep.start } else { false } }?.end)
-        // Played: up to the cue's end, one second of waiting, then from the wait's end.
-        let expected = Int(cueEnd) + 48_000 + Int(timeline.frameCount - waitStep.end)
+        // Played: up to the cue's end, one second of waiting and the 20 ms fade out of it, then
+        // from the wait's end.
+        let expected = Int(cueEnd) + 48_000 + fadeFrames + Int(timeline.frameCount - waitStep.end)
         #expect(abs(played.count - expected) <= 480)
         #expect(engine.snapshot.completed)
     }

@@ -184,6 +184,15 @@ import Testing
         #expect(try contents(of: folder) == ["fifo.wav"])
     }
 
+    /// `/dev/stdout` (a link to the pipe psoas writes to) is written through, as `-` is.
+    @Test func devStdoutOnAPipeIsWrittenThrough() throws {
+        let throughLink = try runPsoas(["export", short, "-o", "/dev/stdout", "--format", "raw"])
+        #expect(throughLink.status == 0, "\(throughLink.stderr)")
+        let dash = try runPsoas(["export", short, "-o", "-", "--format", "raw"])
+        #expect(throughLink.stdoutData.count > 48_000)
+        #expect(throughLink.stdoutData == dash.stdoutData)
+    }
+
     // MARK: - Readers that go away
 
     @Test func aClosedStandardOutputEndsTheExportQuietlyWith141() throws {
