@@ -22,7 +22,7 @@ struct Export: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
+    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"), completion: Completions.sessions)
     var session: String = "psoas"
 
     @OptionGroup var target: ExportOptions
