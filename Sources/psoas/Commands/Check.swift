@@ -19,7 +19,10 @@ struct Check: ParsableCommand {
         if files.isEmpty { throw ValidationError("name at least one session file") }
     }
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         var worst: Int32 = 0
         let library: Library
         let manifest: CueManifest

@@ -27,7 +27,10 @@ struct Play: ParsableCommand {
     @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
     var noWait = false
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         try reportingFailures {
             let settings = try Library.settings()
             try playback.play(try options.planned(session, format: format, settings: settings), settings: settings,
