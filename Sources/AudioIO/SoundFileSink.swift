@@ -15,8 +15,11 @@ public final class SoundFileSink: PCMSink {
     private let companions: [OutputTarget]
     private var handle: OpaquePointer?
     private let channelCount: Int
+    /// The names of the cue points written, labelled by ``finish()`` (libsndfile does not).
+    private var cueLabels: [String] = []
 
-    /// Opens `path` (see ``OutputTarget``) and writes the header, metadata and cue markers.
+    /// Opens `path` (see ``OutputTarget``) and writes the header, metadata and cue markers
+    /// (in a WAV file, each with its name as a label that audio editors show).
     /// - Throws: ``OutputError`` (`cannotCreate`) when the file cannot be created.
     public convenience init(path: String, format: AudioFileFormat, sampleRate: Int, channelCount: Int,
                             metadata: AudioMetadata, cues: [CueMarker]) throws(OutputError) {
@@ -61,6 +64,7 @@ public final class SoundFileSink: PCMSink {
         let capacity = MemoryLayout.size(ofValue: table.pointee.cue_points) / MemoryLayout<SF_CUE_POINT>.stride
         let count = min(cues.count, capacity)
         table.pointee.cue_count = UInt32(count)
+        cueLabels = cues.prefix(count).map(\.name)
         withUnsafeMutableBytes(of: &table.pointee.cue_points) { raw in
             let points = raw.bindMemory(to: SF_CUE_POINT.self)
             for (index, cue) in cues.prefix(count).enumerated() {
@@ -106,6 +110,12 @@ public final class SoundFileSink: PCMSink {
                 abort()
                 throw OutputError(.io, "cannot write \(path): \(message)")
             }
+        }
+        // A device written directly gets the cue points without their labels.
+        if format == .wav, !cueLabels.isEmpty, !target.isStream, target.descriptor >= 0,
+           !WaveLabels.append(labels: cueLabels, descriptor: target.descriptor) {
+            abort()
+            throw OutputError(.io, "cannot write \(path): the cue labels could not be added")
         }
         if format == .ogg, !target.isStream, target.descriptor >= 0, !OggSerial.normalize(descriptor: target.descriptor) {
             abort()

@@ -11,8 +11,10 @@ public enum Exporter {
     static let chunksInFlight = 2
 
     /// Renders from the renderer's position to the end into `sink`, then finishes it.
+    /// - Parameter progress: called with the number of frames rendered so far, after each chunk.
     /// - Throws: ``OutputError``; the sink has then been aborted (nothing half-written stays).
-    public static func run(_ renderer: Renderer, into sink: PCMSink) throws(OutputError) {
+    public static func run(_ renderer: Renderer, into sink: PCMSink,
+                           progress: ((Int) -> Void)? = nil) throws(OutputError) {
         let channels = renderer.channelCount
         let chunkSamples = chunkFrames * channels
         let ring = (0...chunksInFlight).map { _ in UnsafeMutablePointer<Int16>.allocate(capacity: chunkSamples) }
@@ -22,6 +24,7 @@ public enum Exporter {
         let failure = FailureBox()
         let stream = LimitedStream(renderer)
         var slot = 0
+        var rendered = 0
         while failure.error == nil {
             free.wait()
             let chunk = ring[slot]
@@ -48,6 +51,8 @@ public enum Exporter {
                 free.signal()
             }
             slot = (slot + 1) % ring.count
+            rendered += filled
+            progress?(rendered)
         }
         writer.sync {}
         if let error = failure.error {

@@ -56,3 +56,12 @@ extension SessionOverrides.Value {
         return option.hasPrefix("--set ") ? "\(option)=\(value)" : "\(option) \(value)"
     }
 }
+
+/// `--quiet`, for the commands that print notices.
+struct NoticeOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Print no notices (cues a voice pack takes from another, files written, progress); errors and warnings still appear.")
+    var quiet = false
+
+    /// Makes the choice for the whole run.
+    func apply() { Console.quiet = quiet }
+}

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 
 /// The only place that writes to the terminal: human text to stderr, data to stdout.
@@ -6,6 +7,18 @@ enum Console {
         let line = text.hasSuffix("\n") ? text : text + "\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
+
+    /// Whether `--quiet` was given: notices and progress are then not printed.
+    nonisolated(unsafe) static var quiet = false
+
+    /// Tells what happened that is worth knowing but needs nothing done (a voice falls back,
+    /// a file was written); `--quiet` silences it. Errors and warnings use ``error(_:)``.
+    static func notice(_ text: String) {
+        if !quiet { error(text) }
+    }
+
+    /// Whether a progress line is shown: on a terminal, unless `--quiet`.
+    static var showsProgress: Bool { !quiet && Terminal.standardErrorIsTerminal }
 
     /// Reports a problem: the one place that writes `error: ` before it.
     static func problem(_ text: String) {

@@ -61,7 +61,7 @@ struct Library {
         let builtin = "\(sessionsDirectory)/\(name).yaml"
         let file = FileBytes.exists(path: name)
         if FileBytes.exists(path: builtin) {
-            if file { Console.error("note: '\(name)' is the built-in session; for the file of that name write ./\(name)") }
+            if file { Console.notice("note: '\(name)' is the built-in session; for the file of that name write ./\(name)") }
             return builtin
         }
         let known = builtinSessionIDs().joined(separator: ", ")

@@ -70,7 +70,7 @@ struct PlannedSession {
         let fallen = Set(pack.fallbackCues)
         let used = session.cueIDs.filter { fallen.contains($0) }
         guard !used.isEmpty, let other = pack.fallbackName else { return }
-        Console.error("voice \(pack.manifest.name): \(used.count) cue\(used.count == 1 ? "" : "s") of \(session.id) fall back to \(other): \(used.joined(separator: ", "))")
+        Console.notice("voice \(pack.manifest.name): \(used.count) cue\(used.count == 1 ? "" : "s") of \(session.id) fall back to \(other): \(used.joined(separator: ", "))")
     }
 
     /// Plans a session made in code (no file behind it) from the command line's values.

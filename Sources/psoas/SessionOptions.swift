@@ -25,7 +25,7 @@ struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("beginner (a ball, gentler, shorter holds, fewer reps) or advanced (the psoas tool, longer holds, more reps); the session's 'level' parameter.", valueName: "level"))
     var level: String?
 
-    @Option(help: ArgumentHelp("The voice pack to speak the cues (default: your settings' 'voice', else de-espeak).", valueName: "name"))
+    @Option(help: ArgumentHelp("The voice pack to speak the cues (default: your settings' 'voice', else de-espeak).", valueName: "name"), completion: Completions.voicePacks)
     var voice: String?
 
     @Option(help: ArgumentHelp("Breath pacing tones: glide, bell or off (default: your settings' 'tones', else glide).", valueName: "tones"))

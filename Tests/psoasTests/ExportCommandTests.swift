@@ -48,6 +48,62 @@ import Testing
         #expect(SoundFileInfo.string(.artist, path: path) == "psoas")
     }
 
+    /// The top-level chunks of a RIFF file: identifier, payload offset and size.
+    func riffChunks(_ bytes: [UInt8], from start: Int = 12, to end: Int? = nil) -> [(id: String, offset: Int, size: Int)] {
+        var chunks: [(id: String, offset: Int, size: Int)] = []
+        var offset = start
+        let end = end ?? bytes.count
+        while offset + 8 <= end {
+            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
+            let size = littleEndian32(bytes, at: offset + 4)
+            chunks.append((id, offset + 8, size))
+            offset += 8 + size + (size & 1)
+        }
+        return chunks
+    }
+
+    func littleEndian32(_ bytes: [UInt8], at offset: Int) -> Int {
+        Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+    }
+
+    @Test func wavCueMarkersAreLabelledWithTheStepTitles() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("short.wav").path
+        let result = try runPsoas(["export", short, "-o", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(String(decoding: bytes[0..<4], as: UTF8.self) == "RIFF")
+        #expect(littleEndian32(bytes, at: 4) == bytes.count - 8, "the RIFF size covers the whole file")
+        let chunks = riffChunks(bytes)
+        #expect(chunks.last.map { $0.offset + $0.size + ($0.size & 1) } == bytes.count, "the chunks fill the file")
+
+        let cue = try #require(chunks.first { $0.id == "cue " })
+        let cueCount = littleEndian32(bytes, at: cue.offset)
+        let cueIDs = (0..<cueCount).map { littleEndian32(bytes, at: cue.offset + 4 + 24 * $0) }
+
+        let list = try #require(chunks.first {
+            $0.id == "LIST" && String(decoding: bytes[$0.offset..<$0.offset + 4], as: UTF8.self) == "adtl"
+        }, "a LIST chunk of type adtl")
+        var labels: [Int: String] = [:]
+        for entry in riffChunks(bytes, from: list.offset + 4, to: list.offset + list.size) {
+            #expect(entry.id == "labl")
+            let text = bytes[entry.offset + 4..<entry.offset + entry.size]
+            #expect(text.last == 0, "the label is NUL-terminated")
+            labels[littleEndian32(bytes, at: entry.offset)] = String(decoding: text.dropLast(), as: UTF8.self)
+        }
+        let events = try #require(try planned([short])["events"] as? [[String: Any]])
+        let titles = events.filter { $0["type"] as? String == "step" }.compactMap { $0["title"] as? String }
+        #expect(titles.contains("Ankommen"))
+        #expect(labels.count == cueCount)
+        #expect(cueIDs.map { labels[$0] ?? "(none)" } == titles)
+
+        let plan = try planned([short])
+        let seconds = Double(try #require(plan["frames"] as? Int)) / 48_000
+        #expect(abs(try soxDuration(path) - seconds) <= 0.001, "soxi reads the labelled file")
+        #expect(try runSox([path, "-n", "stat"]) == 0, "sox reads the labelled file")
+    }
+
     @Test(arguments: ["flac", "ogg", "mp3"])
     func compressedFormatsAreReadableBySoxWithTheSameDuration(format: String) throws {
         let folder = try temporaryFolder()

@@ -12,14 +12,17 @@ struct Check: ParsableCommand {
     @Argument(help: ArgumentHelp("Session files to check.", valueName: "file"))
     var files: [String]
 
-    @Option(help: ArgumentHelp("The voice pack whose clip lengths the timing is checked with (default: your settings' 'voice', else de-espeak).", valueName: "name"))
+    @Option(help: ArgumentHelp("The voice pack whose clip lengths the timing is checked with (default: your settings' 'voice', else de-espeak).", valueName: "name"), completion: Completions.voicePacks)
     var voice: String?
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one session file") }
     }
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         var worst: Int32 = 0
         let library: Library
         let manifest: CueManifest

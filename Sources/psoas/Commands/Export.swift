@@ -22,7 +22,7 @@ struct Export: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
+    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"), completion: Completions.sessions)
     var session: String = "psoas"
 
     @OptionGroup var target: ExportOptions
@@ -34,7 +34,10 @@ struct Export: ParsableCommand {
         _ = try target.resolvedFormat()
     }
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         try reportingFailures {
             try target.export(try options.planned(session, format: outputFormat, settings: try Library.settings()))
         }
@@ -102,12 +105,18 @@ struct ExportOptions: ParsableArguments {
                                          channelCount: timeline.channelCount, metadata: metadata,
                                          cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) },
                                          companions: companions)
-            try Exporter.run(renderer, into: sink)
+            let total = max(1, Int(timeline.frameCount))
+            let name = output == "-" ? "standard output" : output
+            let progress: ((Int) -> Void)? = Console.showsProgress
+                ? { frames in Console.status("writing \(name): \(min(100, frames * 100 / total)) %") }
+                : nil
+            defer { if progress != nil { Console.status("") } }
+            try Exporter.run(renderer, into: sink, progress: progress)
         } catch {
             throw Failure(outputError: error)
         }
         if output != "-" {
-            Console.error("wrote \(output): \(timeline.title), \(timeline.lengthText(timeline.frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
+            Console.notice("wrote \(output): \(timeline.title), \(timeline.lengthText(timeline.frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
         }
     }
 }

@@ -10,7 +10,7 @@ struct Plan: ParsableCommand {
         discussion: "Prints a table by default; --json prints the timeline for programs, --svg draws it."
     )
 
-    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
+    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"), completion: Completions.sessions)
     var session: String = "psoas"
 
     @OptionGroup var options: SessionOptions
@@ -26,14 +26,17 @@ struct Plan: ParsableCommand {
         if json, svg != nil { throw ValidationError("--json and --svg: choose one") }
     }
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         try reportingFailures {
             let timeline = try options.planned(session, format: format, settings: try Library.settings()).timeline
             if json {
                 Console.output(timeline.json)
             } else if let svg {
                 try OutputFile.writeAtomically(Data(timeline.svg.utf8), to: svg)
-                if svg != "-" { Console.error("wrote \(svg): \(timeline.title), \(timeline.lengthText(timeline.frameCount))") }
+                if svg != "-" { Console.notice("wrote \(svg): \(timeline.title), \(timeline.lengthText(timeline.frameCount))") }
             } else {
                 Console.output(timeline.table)
             }

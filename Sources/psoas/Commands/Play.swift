@@ -17,7 +17,7 @@ struct Play: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"))
+    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"), completion: Completions.sessions)
     var session: String = "psoas"
 
     @OptionGroup var options: SessionOptions
@@ -27,7 +27,10 @@ struct Play: ParsableCommand {
     @Flag(help: "Let 'wait' steps last their export length instead of waiting for Enter, so a play equals an export.")
     var noWait = false
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         try reportingFailures {
             let settings = try Library.settings()
             try playback.play(try options.planned(session, format: format, settings: settings), settings: settings,

@@ -11,7 +11,10 @@ struct Sessions: ParsableCommand {
     @Flag(help: "Print the list as JSON on stdout.")
     var json = false
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         try reportingFailures {
             let library = try Library.locate()
             let settings = try Library.settings()

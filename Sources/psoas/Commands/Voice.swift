@@ -94,7 +94,7 @@ struct Voice: ParsableCommand {
             discussion: "Prints every clip's words per minute on stdout (informational). Exits 0 only when the pack is complete; 65 otherwise."
         )
 
-        @Argument(help: ArgumentHelp("A pack name or folder.", valueName: "pack"))
+        @Argument(help: ArgumentHelp("A pack name or folder.", valueName: "pack"), completion: Completions.voicePacks)
         var pack: String = "de-espeak"
 
         func run() throws {

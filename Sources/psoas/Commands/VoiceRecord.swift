@@ -21,7 +21,7 @@ extension Voice {
         @Argument(help: "The pack's name (lowercase letters, digits, - and _).")
         var name: String
 
-        @Option(help: ArgumentHelp("Record this cue only.", valueName: "id"))
+        @Option(help: ArgumentHelp("Record this cue only.", valueName: "id"), completion: Completions.cues)
         var cue: String?
 
         @Flag(help: "Record only the cues the pack has no clip for yet.")

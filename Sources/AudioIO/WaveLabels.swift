@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libsndfile writes a WAV file's cue points but not their names, so audio editors would show
+/// "Marker 7". This appends an associated-data list (`LIST` of type `adtl`) with one `labl`
+/// entry per cue point id to a finished WAV file, and updates the RIFF size in its header.
+enum WaveLabels {
+    /// The `LIST`/`adtl` chunk naming cue points 1, 2, … with `labels` (UTF-8, NUL-terminated,
+    /// each entry padded to an even size).
+    static func chunk(labels: [String]) -> [UInt8] {
+        var body: [UInt8] = Array("adtl".utf8)
+        for (index, label) in labels.enumerated() {
+            let text = Array(label.utf8) + [0]
+            body += Array("labl".utf8)
+            body += littleEndian(UInt32(4 + text.count))
+            body += littleEndian(UInt32(index + 1))
+            body += text
+            if text.count % 2 == 1 { body.append(0) }
+        }
+        return Array("LIST".utf8) + littleEndian(UInt32(body.count)) + body
+    }
+
+    /// Appends the labels to the WAV file open (readable and writable) as `descriptor`.
+    /// - Returns: `false` when the file is not a RIFF WAV file, would outgrow RIFF's 4 GiB,
+    ///   or an I/O call failed.
+    static func append(labels: [String], descriptor: Int32) -> Bool {
+        var header = [UInt8](repeating: 0, count: 12)
+        let headerRead = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 12, 0) }
+        guard headerRead == 12, Array(header[0..<4]) == Array("RIFF".utf8),
+              Array(header[8..<12]) == Array("WAVE".utf8) else { return false }
+        let fileSize = lseek(descriptor, 0, SEEK_END)
+        guard fileSize >= 12 else { return false }
+        // Chunks start at even offsets: pad an odd-sized file first.
+        var appended: [UInt8] = fileSize % 2 == 1 ? [0] : []
+        appended += chunk(labels: labels)
+        let newSize = Int64(fileSize) + Int64(appended.count)
+        guard newSize - 8 <= Int64(UInt32.max) else { return false }
+        let written = appended.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, fileSize) }
+        guard written == appended.count else { return false }
+        let riffSize = littleEndian(UInt32(newSize - 8))
+        return riffSize.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 4, 4) } == 4
+    }
+
+    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+}
