@@ -18,6 +18,14 @@ public final class Terminal {
 
     public init() {}
 
+    /// The width in columns of the terminal on `descriptor`; `nil` when it is no terminal or
+    /// reports no width.
+    public static func columns(of descriptor: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     /// Whether this process may use the terminal now: it is in the terminal's foreground
     /// process group (or standard input is not its controlling terminal, so no job control
     /// applies). A background process that changes or reads the terminal is stopped.

@@ -37,6 +37,15 @@ public final class PlaybackSession {
     let showStatus: Bool
     private var server: UnixSocketServer?
     private var connections: [Int32: Connection] = [:]
+    /// The status line last drawn ("" forces a redraw).
+    private var lastStatus = ""
+    /// A `+` key waiting for the engine to take it: its count of extends before, and until
+    /// when it may still take it.
+    private var pendingExtend: (extends: Int, deadline: Date)?
+    /// The step the extends are counted for, and the engine's count of extends when it began.
+    private var extendsAtStepStart = (step: -1, extends: 0)
+    /// How long the engine may take to add a cycle before `+` is said not to work here.
+    static let extendTimeout: TimeInterval = 0.5
     static let maximumConnections = 32
     /// A connection that sends nothing for this long is closed.
     static let idleTimeout: TimeInterval = 10
@@ -85,7 +94,7 @@ public final class PlaybackSession {
         emitEvents()
         thread.start()
         var interrupted: Int32 = 0
-        var lastStatus = ""
+        lastStatus = ""
         while !thread.isDone {
             // In the background (after Ctrl-Z and `bg`) reading a key would stop the process.
             var descriptors: [Int32] = keys && Terminal.isForeground ? [0] : []
@@ -115,8 +124,9 @@ public final class PlaybackSession {
                 engine.send(.stop)
             }
             emitEvents()
+            confirmExtend()
             if showStatus {
-                let line = statusLine()
+                let line = Self.fitted(statusLine(), columns: Terminal.columns(of: 2))
                 if line != lastStatus {
                     output.status(line)
                     lastStatus = line
@@ -152,10 +162,55 @@ public final class PlaybackSession {
     private func handleKeys(_ bytes: [UInt8]) {
         for action in KeyMap.actions(for: bytes) {
             switch action {
+            case .help: say(KeyMap.help)
+            case .command(.extend):
+                if pendingExtend == nil {
+                    pendingExtend = (engine.snapshot.extends, Date().addingTimeInterval(Self.extendTimeout))
+                }
+                engine.send(.extend)
             case let .command(command): engine.send(command)
-            case .help: output.message(KeyMap.help)
             }
         }
+    }
+
+    /// Prints a message on its own lines: the status line is cleared first and drawn again after.
+    private func say(_ text: String) {
+        if showStatus { output.status("") }
+        output.message(text)
+        lastStatus = ""
+    }
+
+    /// Tells whether the cycle a `+` asked for was added, once the engine has taken it.
+    private func confirmExtend() {
+        let snapshot = engine.snapshot
+        if snapshot.step != extendsAtStepStart.step {
+            extendsAtStepStart = (snapshot.step, snapshot.extends)
+        }
+        guard let pending = pendingExtend else { return }
+        if snapshot.extends > pending.extends {
+            pendingExtend = nil
+            let cycles = plannedCycles(inStep: snapshot.step) + snapshot.extends - extendsAtStepStart.extends
+            say("one more cycle (\(cycles) in this step)")
+        } else if Date() > pending.deadline || snapshot.mode == .finished {
+            pendingExtend = nil
+            say("+ works in breathing steps only")
+        }
+    }
+
+    /// The breath cycles a step has in the plan.
+    private func plannedCycles(inStep step: Int) -> Int {
+        var cycles = 0
+        for event in engine.timeline.events where event.step == step {
+            if case let .breath(_, cycle) = event.kind { cycles = max(cycles, cycle) }
+        }
+        return cycles
+    }
+
+    /// The status line cut to `columns − 1` characters, so it never wraps (the last column is
+    /// left free: some terminals wrap when it is written). Unchanged when the width is unknown.
+    static func fitted(_ line: String, columns: Int?) -> String {
+        guard let columns, line.count > columns - 1 else { return line }
+        return String(line.prefix(max(0, columns - 1)))
     }
 
     // MARK: Socket

@@ -27,6 +27,12 @@ public final class PseudoTerminal {
         before = modes
     }
 
+    /// Sets the window size the child reads with TIOCGWINSZ, as a terminal emulator does.
+    public func setSize(columns: Int, rows: Int) {
+        var size = winsize(ws_row: UInt16(rows), ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+    }
+
     /// Types `text` as if on a keyboard.
     public func type(_ text: String) {
         _ = write(master, text, text.utf8.count)

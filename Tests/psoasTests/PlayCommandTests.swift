@@ -218,6 +218,84 @@ import Glibc
         #expect(terminal.modesRestored)
     }
 
+    /// The status lines a player drew on a terminal: what follows each carriage return and
+    /// clear, up to the end of that line.
+    static func statusLines(in output: String) -> [String] {
+        output.components(separatedBy: "\r\u{1B}[K").dropFirst().map { piece in
+            String(piece.prefix { $0 != "\r" && $0 != "\n" && $0 != "\r\n" })
+        }
+    }
+
+    /// At 30 columns no status line wraps: paused, the line would be 44 characters long.
+    @Test func theStatusLineFitsANarrowTerminal() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let terminal = try PseudoTerminal()
+        terminal.setSize(columns: 30, rows: 24)
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
+                                      environment: pulse.environment, standardInput: terminal.slave,
+                                      standardError: terminal.slave)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        var output = terminal.read(timeout: 3, until: "Halten")
+        terminal.type(" ")
+        #expect(player.waitForLine(containing: "\"event\":\"paused\"", timeout: 3) != nil, "Space paused")
+        output += terminal.read(timeout: 1.5)
+        let lines = Self.statusLines(in: output)
+        #expect(lines.contains { $0.hasPrefix("Halten") }, "status lines drawn: \(output.debugDescription)")
+        for line in lines {
+            #expect(line.count <= 29, "\(line.debugDescription) is \(line.count) characters")
+        }
+        terminal.type("q")
+        #expect(player.wait(timeout: 5) == 0, "\(player.stderr)")
+    }
+
+    /// `?` clears the status line, prints the help on lines of its own and draws the status again.
+    @Test func helpPrintsOnItsOwnLinesAndTheStatusReturns() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let terminal = try PseudoTerminal()
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
+                                      environment: pulse.environment, standardInput: terminal.slave,
+                                      standardError: terminal.slave)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        #expect(terminal.read(timeout: 3, until: "Halten").contains("Halten"))
+        terminal.type("?")
+        let output = terminal.read(timeout: 3, until: "? this help\r\n\r\u{1B}[KHalten")
+        #expect(output.contains("\r\u{1B}[KSpace pause/resume"), "the help begins on a cleared line: \(output.debugDescription)")
+        #expect(output.contains("? this help\r\n\r\u{1B}[KHalten"), "the status is drawn again below: \(output.debugDescription)")
+        terminal.type("q")
+        #expect(player.wait(timeout: 5) == 0, "\(player.stderr)")
+    }
+
+    /// `+` in the hold says that a cycle was added and how many the step now has (3 planned).
+    @Test func plusConfirmsTheExtraCycle() throws {
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let terminal = try PseudoTerminal()
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
+                                      environment: pulse.environment, standardInput: terminal.slave,
+                                      standardError: terminal.slave)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        try Signal.waitUntil(socket: pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 2.0)
+        terminal.type("+")
+        let first = terminal.read(timeout: 3, until: "in this step)")
+        #expect(first.contains("\r\u{1B}[Kone more cycle (4 in this step)\r\n"), "\(first.debugDescription)")
+        terminal.type("+")
+        let second = terminal.read(timeout: 3, until: "in this step)")
+        #expect(second.contains("one more cycle (5 in this step)"), "\(second.debugDescription)")
+        #expect(player.waitForLine(containing: "\"event\":\"extended\"", timeout: 1) != nil)
+        terminal.type("q")
+        #expect(player.wait(timeout: 5) == 0, "\(player.stderr)")
+    }
+
+    @Test func playHelpListsEveryEventType() throws {
+        let help = try runPsoas(["play", "--help"])
+        #expect(help.status == 0)
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("step, paused, resumed, skipped, extended, safety, waiting, xrun, stopped, finished"), "\(help.stdout)")
+        #expect(text.contains("resumes from the start of the breath cycle it interrupted"), "\(help.stdout)")
+    }
+
     @Test func aStoppedPlayerRecoversFromTheUnderrunAndFinishes() throws {
         let pulse = try PulseServer()
         defer { pulse.stop() }

@@ -13,6 +13,8 @@ struct Play: ParsableCommand {
         discussion: """
             Keys (when stdin is a terminal): Space pause/resume, Enter continue a wait, → next step, \
             ← restart step, + one more cycle, ↑/↓ volume, x safety stop, q stop, ? help.
+            A pause (Space, 'psoas ctl pause', Ctrl-Z) resumes from the start of the breath cycle it \
+            interrupted (outside breathing, from the start of the interrupted cue).
             A control socket in $XDG_RUNTIME_DIR/psoas/ takes the same commands from 'psoas ctl'.
             """
     )
@@ -44,7 +46,7 @@ struct PlaybackOptions: ParsableArguments {
     @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'psoas devices' lists them.", valueName: "device"))
     var device: String?
 
-    @Option(help: ArgumentHelp("Print one JSON line per event (step, paused, resumed, extended, xrun, stopped, finished) on stdout.", valueName: "format"))
+    @Option(help: ArgumentHelp("Print one JSON line per event on stdout: step, paused, resumed, skipped, extended, safety, waiting, xrun, stopped, finished.", valueName: "format"))
     var events: EventFormat?
 
     enum EventFormat: String, CaseIterable, ExpressibleByArgument {
