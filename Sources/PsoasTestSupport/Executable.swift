@@ -15,10 +15,10 @@ public struct CommandResult: Sendable {
 /// - Parameters:
 ///   - arguments: the command line after `psoas`.
 ///   - environment: variables added to the test's own environment.
-///   - stdin: bytes for standard input (empty and closed by default).
+///   - standardInput: bytes for standard input, at most 64 KiB (`/dev/null` when `nil`).
 /// - Returns: stdout, stderr and the exit status.
 public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
-                     currentDirectory: String? = nil) throws -> CommandResult {
+                     currentDirectory: String? = nil, standardInput: Data? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = psoasExecutable
     process.arguments = arguments
@@ -28,7 +28,18 @@ public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    if let standardInput {
+        // Written whole before the child starts (a pipe holds 64 KiB), so a child that exits
+        // without reading can never make the write fail with SIGPIPE; closing the writing end
+        // gives the child its end of file.
+        precondition(standardInput.count <= 65_536, "runPsoas: standard input is limited to 64 KiB")
+        let input = Pipe()
+        try input.fileHandleForWriting.write(contentsOf: standardInput)
+        try input.fileHandleForWriting.close()
+        process.standardInput = input
+    } else {
+        process.standardInput = FileHandle.nullDevice
+    }
     try process.run()
     // Read both pipes while the process runs so a full pipe never blocks it.
     let group = DispatchGroup()

@@ -28,11 +28,13 @@ public enum PackImport {
     }
 
     /// Reads and processes every file; nothing is written.
+    /// - Parameter progress: told before each file is read: its number, the number of files, its cue id.
     /// - Returns: the clips, or every problem found (then nothing should be stored).
-    public static func prepare(files: [String], folder: String, manifest: CueManifest) -> Result<[Clip], Problems> {
+    public static func prepare(files: [String], folder: String, manifest: CueManifest,
+                               progress: ((_ number: Int, _ count: Int, _ cue: String) -> Void)? = nil) -> Result<[Clip], Problems> {
         var clips: [Clip] = []
         var problems: [Problem] = []
-        for file in files.sorted() {
+        for (index, file) in files.sorted().enumerated() {
             guard let dot = file.lastIndex(of: "."), extensions.contains(file[file.index(after: dot)...].lowercased()) else {
                 problems.append(Problem(file: file, message: "not a clip: expected <cue-id>.wav, .flac, .ogg or .mp3"))
                 continue
@@ -42,6 +44,7 @@ public enum PackImport {
                 problems.append(Problem(file: file, message: "'\(cue)' is not a cue id of the manifest (psoas voice cues lists them)"))
                 continue
             }
+            progress?(index + 1, files.count, cue)
             do {
                 let (audio, loudness) = try ClipProcessor.prepare(SoundFileReader.readMono(path: folder + "/" + file))
                 clips.append(Clip(cue: cue, file: file, audio: audio, loudness: loudness))

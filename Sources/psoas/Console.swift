@@ -20,6 +20,15 @@ enum Console {
     /// Whether a progress line is shown: on a terminal, unless `--quiet`.
     static var showsProgress: Bool { !quiet && Terminal.standardErrorIsTerminal }
 
+    /// Runs long `work` with a progress line on stderr when ``showsProgress``: `work` gets a
+    /// function that redraws the line with a text (`nil` when no line is shown), and the line is
+    /// cleared when the work ends.
+    static func withProgress<T, E: Error>(_ work: (_ show: ((String) -> Void)?) throws(E) -> T) throws(E) -> T {
+        guard showsProgress else { return try work(nil) }
+        defer { status("") }
+        return try work { status($0) }
+    }
+
     /// Reports a problem: the one place that writes `error: ` before it.
     static func problem(_ text: String) {
         error("error: " + text)

@@ -38,15 +38,20 @@ struct Library {
     var manifestPath: String { audioDirectory + "/cues/de.yaml" }
     func voiceDirectory(_ name: String) -> String { audioDirectory + "/voices/" + name }
 
+    /// Standard input, read to its end once (so `check - -` reads the same text twice).
+    static let standardInput: [UInt8] = Array(FileHandle.standardInput.readDataToEndOfFile())
+
     /// The ids of the built-in sessions, sorted.
     func builtinSessionIDs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionsDirectory)) ?? []
         return names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
     }
 
-    /// Reads a text file the user named or a built-in one.
+    /// Reads a text file the user named or a built-in one; `-` is standard input, named
+    /// `<stdin>` in diagnostics.
     /// - Throws: ``Failure`` (66) when it is missing; ``DiagnosticList`` when it is not text.
     func source(at path: String) throws -> SourceFile {
+        if path == "-" { return try SourceFile(path: "<stdin>", bytes: Self.standardInput) }
         guard let bytes = FileBytes.read(path: path) else {
             if FileBytes.isDirectory(path: path) { throw Failure.noInput("\(path): is a folder, not a file") }
             throw Failure.noInput("\(path): no such file")
@@ -54,10 +59,10 @@ struct Library {
         return try SourceFile(path: path, bytes: bytes)
     }
 
-    /// The path of a session named on the command line: a path (it contains `/` or ends in
-    /// `.yaml`) is a file; a name is a built-in session, also when a file of that name is here.
+    /// The path of a session named on the command line: `-` is standard input; a path (it
+    /// contains `/` or ends in `.yaml`) is a file; a name is a built-in session, also when a file of that name is here.
     func sessionPath(for name: String) throws -> String {
-        if name.contains("/") || name.hasSuffix(".yaml") { return name }
+        if name == "-" || name.contains("/") || name.hasSuffix(".yaml") { return name }
         let builtin = "\(sessionsDirectory)/\(name).yaml"
         let file = FileBytes.exists(path: name)
         if FileBytes.exists(path: builtin) {

@@ -121,6 +121,32 @@ import Testing
             """)
     }
 
+    @Test func aDashReadsTheSessionFromStandardInput() throws {
+        let bad = try Data(contentsOf: URL(fileURLWithPath: sessionFixture("bad-cues.yaml")))
+        let checked = try runPsoas(["check", "-"], standardInput: bad)
+        #expect(checked.status == 65)
+        let manifest = repositoryRoot.appendingPathComponent("Audio/cues/de.yaml").path
+        #expect(checked.stderr.hasPrefix("""
+            <stdin>:8:17: error: unknown cue 'nope.one'; it is not in the cue manifest \(manifest)
+             8 |         - {say: nope.one, at: exhale}
+               |                 ^
+
+            """), "\(checked.stderr)")
+
+        let good = try Data(contentsOf: URL(fileURLWithPath: sessionFixture("short.yaml")))
+        let fine = try runPsoas(["check", "-"], standardInput: good)
+        #expect(fine.status == 0, "\(fine.stderr)")
+        #expect(fine.stderr.hasPrefix("-: ok (short, "), "\(fine.stderr)")
+
+        let fromFile = try runPsoas(["plan", sessionFixture("short.yaml"), "--json"])
+        let planned = try runPsoas(["plan", "-", "--json"], standardInput: good)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stdout == fromFile.stdout)
+        let exported = try runPsoas(["export", "-", "-o", "-", "--format", "raw"], standardInput: good)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdoutData == (try runPsoas(["export", sessionFixture("short.yaml"), "-o", "-", "--format", "raw"])).stdoutData)
+    }
+
     @Test func checkReportsEveryProblemOfACuesList() throws {
         let result = try runPsoas(["check", "Tests/psoasTests/Sessions/bad-cues.yaml"], currentDirectory: repositoryRoot.path)
         #expect(result.status == 65)

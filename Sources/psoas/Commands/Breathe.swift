@@ -40,6 +40,7 @@ struct Breathe: ParsableCommand {
     @OptionGroup var target: ExportOptions
     @OptionGroup var outputFormat: FormatOptions
     @OptionGroup var playback: PlaybackOptions
+    @OptionGroup var notices: NoticeOptions
 
     func validate() throws {
         if minutes != nil, cycles != nil { throw ValidationError("--minutes and --cycles: choose one") }
@@ -47,6 +48,7 @@ struct Breathe: ParsableCommand {
     }
 
     func run() throws {
+        notices.apply()
         try reportingFailures {
             let breath = pattern
             let length: Step.Length = cycles.map { .cycles($0) } ?? .duration((minutes ?? Tenths(seconds: 5)) * 60)

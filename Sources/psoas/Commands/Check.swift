@@ -9,7 +9,7 @@ struct Check: ParsableCommand {
         discussion: "Exits 0 when every file is valid, 65 when one has problems, 66 when one is missing."
     )
 
-    @Argument(help: ArgumentHelp("Session files to check.", valueName: "file"))
+    @Argument(help: ArgumentHelp("Session files to check (- reads standard input).", valueName: "file"))
     var files: [String]
 
     @Option(help: ArgumentHelp("The voice pack whose clip lengths the timing is checked with (default: your settings' 'voice', else de-espeak).", valueName: "name"), completion: Completions.voicePacks)

@@ -19,7 +19,10 @@ struct Config: ParsableCommand {
     @Flag(help: "Print only the file's path.")
     var path = false
 
+    @OptionGroup var notices: NoticeOptions
+
     func run() throws {
+        notices.apply()
         try reportingFailures {
             let file = Library.settingsPath
             if path {

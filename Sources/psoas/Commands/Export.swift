@@ -22,7 +22,7 @@ struct Export: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"), completion: Completions.sessions)
+    @Argument(help: ArgumentHelp("A built-in session id, a session file, or - for standard input.", valueName: "session"), completion: Completions.sessions)
     var session: String = "psoas"
 
     @OptionGroup var target: ExportOptions
@@ -107,11 +107,11 @@ struct ExportOptions: ParsableArguments {
                                          companions: companions)
             let total = max(1, Int(timeline.frameCount))
             let name = output == "-" ? "standard output" : output
-            let progress: ((Int) -> Void)? = Console.showsProgress
-                ? { frames in Console.status("writing \(name): \(min(100, frames * 100 / total)) %") }
-                : nil
-            defer { if progress != nil { Console.status("") } }
-            try Exporter.run(renderer, into: sink, progress: progress)
+            try Console.withProgress { show throws(OutputError) in
+                try Exporter.run(renderer, into: sink, progress: show.map { show in
+                    { frames in show("writing \(name): \(min(100, frames * 100 / total)) %") }
+                })
+            }
         } catch {
             throw Failure(outputError: error)
         }

@@ -10,7 +10,7 @@ struct Plan: ParsableCommand {
         discussion: "Prints a table by default; --json prints the timeline for programs, --svg draws it."
     )
 
-    @Argument(help: ArgumentHelp("A built-in session id or a session file.", valueName: "session"), completion: Completions.sessions)
+    @Argument(help: ArgumentHelp("A built-in session id, a session file, or - for standard input.", valueName: "session"), completion: Completions.sessions)
     var session: String = "psoas"
 
     @OptionGroup var options: SessionOptions

@@ -47,11 +47,14 @@ struct Voice: ParsableCommand {
         @Argument(help: "The folder with the recordings.")
         var folder: String
 
+        @OptionGroup var notices: NoticeOptions
+
         func validate() throws {
             if let problem = Library.problemWithPackName(name) { throw ValidationError(problem) }
         }
 
         func run() throws {
+            notices.apply()
             try reportingFailures {
                 let library = try Library.locate()
                 let manifest = try library.manifest()
@@ -60,7 +63,11 @@ struct Voice: ParsableCommand {
                     .filter { !$0.hasPrefix(".") && FileBytes.exists(path: folder + "/" + $0) }
                 guard !files.isEmpty else { throw Failure.noInput("\(folder) holds no recordings") }
                 let clips: [PackImport.Clip]
-                switch PackImport.prepare(files: files, folder: folder, manifest: manifest) {
+                let prepared = Console.withProgress { show in
+                    PackImport.prepare(files: files, folder: folder, manifest: manifest,
+                                       progress: show.map { show in { number, count, cue in show("importing \(number)/\(count): \(cue)") } })
+                }
+                switch prepared {
                 case let .success(prepared): clips = prepared
                 case let .failure(problems):
                     throw Failure(problems: problems.all.map { "\(folder)/\($0.description)" },
@@ -82,7 +89,7 @@ struct Voice: ParsableCommand {
                     }
                 }
                 let total = (try? VoicePack.open(directory: target, cues: manifest).clipPaths.count) ?? clips.count
-                Console.error("imported \(clips.count) clip\(clips.count == 1 ? "" : "s") into \(name) (\(target)); it has \(total) of \(manifest.ids.count) cues, the rest come from \(Library.builtinVoice)")
+                Console.notice("imported \(clips.count) clip\(clips.count == 1 ? "" : "s") into \(name) (\(target)); it has \(total) of \(manifest.ids.count) cues, the rest come from \(Library.builtinVoice)")
             }
         }
     }

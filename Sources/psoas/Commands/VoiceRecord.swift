@@ -44,7 +44,10 @@ extension Voice {
             guard (1...120).contains(maximumSeconds) else { throw ValidationError("--maximum-seconds: expected 1 to 120") }
         }
 
+        @OptionGroup var notices: NoticeOptions
+
         func run() throws {
+            notices.apply()
             try reportingFailures {
                 let library = try Library.locate()
                 let manifest = try library.manifest()
@@ -120,7 +123,7 @@ extension Voice {
                         continue takes
                     }
                 }
-                Console.error("saved \(saved) clip\(saved == 1 ? "" : "s") in \(target)")
+                Console.notice("saved \(saved) clip\(saved == 1 ? "" : "s") in \(target)")
             }
         }
 
@@ -200,7 +203,7 @@ extension Voice {
             } catch {
                 throw Failure(outputError: error)
             }
-            Console.error("saved \(target)/\(id).flac")
+            Console.notice("saved \(target)/\(id).flac")
         }
     }
 }
