@@ -16,6 +16,16 @@ import Glibc
 
     func temporaryFolder() throws -> URL { try makeTemporaryFolder("psoas-play") }
 
+    /// `play thirty` with a pseudo-terminal for its keys and its status line (stdin and stderr),
+    /// its events on stdout; returns once it has started.
+    func playOnATerminal(_ pulse: PulseServer, _ terminal: PseudoTerminal) throws -> RunningPsoas {
+        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
+                                      environment: pulse.environment, standardInput: terminal.slave,
+                                      standardError: terminal.slave)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        return player
+    }
+
     @Test func playingToTheFilePCMWritesExactlyTheExportedBytes() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -194,10 +204,7 @@ import Glibc
         let pulse = try PulseServer()
         defer { pulse.stop() }
         let terminal = try PseudoTerminal()
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment, standardInput: terminal.slave,
-                                      standardError: terminal.slave)
-        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        let player = try playOnATerminal(pulse, terminal)
         try Signal.waitUntil(socket: pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 1.0)
         #expect(terminal.read(timeout: 3, until: "Halten").contains("Halten"), "the status line shows the step")
         #expect(!terminal.modesRestored, "raw keys while playing")
@@ -232,10 +239,7 @@ import Glibc
         defer { pulse.stop() }
         let terminal = try PseudoTerminal()
         terminal.setSize(columns: 30, rows: 24)
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment, standardInput: terminal.slave,
-                                      standardError: terminal.slave)
-        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        let player = try playOnATerminal(pulse, terminal)
         var output = terminal.read(timeout: 3, until: "Halten")
         terminal.type(" ")
         #expect(player.waitForLine(containing: "\"event\":\"paused\"", timeout: 3) != nil, "Space paused")
@@ -254,10 +258,7 @@ import Glibc
         let pulse = try PulseServer()
         defer { pulse.stop() }
         let terminal = try PseudoTerminal()
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment, standardInput: terminal.slave,
-                                      standardError: terminal.slave)
-        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        let player = try playOnATerminal(pulse, terminal)
         #expect(terminal.read(timeout: 3, until: "Halten").contains("Halten"))
         terminal.type("?")
         let output = terminal.read(timeout: 3, until: "? this help\r\n\r\u{1B}[KHalten")
@@ -272,10 +273,7 @@ import Glibc
         let pulse = try PulseServer()
         defer { pulse.stop() }
         let terminal = try PseudoTerminal()
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment, standardInput: terminal.slave,
-                                      standardError: terminal.slave)
-        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
+        let player = try playOnATerminal(pulse, terminal)
         try Signal.waitUntil(socket: pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 2.0)
         terminal.type("+")
         let first = terminal.read(timeout: 3, until: "in this step)")
