@@ -1,5 +1,5 @@
 /// A JSON object written with its keys in the order they were added, so `plan --json`
-/// reads like DESIGN.md and diffs line by line.
+/// reads in a fixed order and diffs line by line.
 public struct JSONObject: Sendable {
     private var members: [String] = []
 

@@ -4,7 +4,7 @@ import SessionKit
 import Glibc
 #endif
 
-/// Turns a ``Session`` into a frame-exact ``Timeline`` (the timing rules of DESIGN.md).
+/// Turns a ``Session`` into a frame-exact ``Timeline``, by the timing rules written at each step below.
 ///
 /// Pure and deterministic: the same session, options and clip lengths give the same timeline.
 public struct Planner: Sendable {

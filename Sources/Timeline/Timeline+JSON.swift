@@ -12,7 +12,7 @@ extension Timeline {
         return headText + ",\n\"events\":[\n" + lines.joined(separator: ",\n") + "\n]}\n"
     }
 
-    /// One event as a JSON object, its keys in DESIGN.md's order.
+    /// One event as a JSON object, its keys in a fixed order (type, then what it is, then where).
     public func jsonObject(for event: Event) -> JSONObject {
         var object = JSONObject()
         let step = steps[event.step]

@@ -4,7 +4,7 @@ import SessionKit
 import Testing
 import Timeline
 
-/// The timing rules of DESIGN.md, checked over random breath patterns, rates and hold lengths.
+/// The planner's timing rules, checked over random breath patterns, rates and hold lengths.
 @Suite struct PlannerPropertyTests {
     static let patterns = zip(Gen.int64(in: 10...100), Gen.int64(in: 0...100), Gen.int64(in: 10...120), Gen.int64(in: 0...100))
     static let rates = Gen.element(of: [44_100, 48_000, 96_000]).map { $0 ?? 48_000 }
