@@ -4,6 +4,10 @@ import Timeline
 import Glibc
 #endif
 
+/// 0 at 0, 1 at 1, flat at both ends: how the bed's level moves within a segment.
+@inline(__always)
+func smoothStep(_ progress: Float) -> Float { progress * progress * (3 - 2 * progress) }
+
 /// The bed as the renderer plays it: a seamless loop of noise at unit loudness times an
 /// envelope that is a function of the frame alone (so any block size, and any seek, gives the
 /// same bits).
@@ -14,6 +18,11 @@ struct AmbienceBed {
         var end: Int64
         var from: Float
         var to: Float
+
+        /// The envelope at `position` (within the segment).
+        func level(at position: Int64) -> Float {
+            from + (to - from) * smoothStep(Float(position - start) / Float(end - start))
+        }
     }
 
     let noise: [Float]
@@ -49,7 +58,7 @@ struct AmbienceBed {
                     let elapsed = Int32(position - segment.start)
                     for frame in 0..<Int32(run) {
                         let progress = Float(elapsed &+ frame) * inverseLength
-                        let shape = progress * progress * (3 - 2 * progress)
+                        let shape = smoothStep(progress)
                         target[Int(frame)] += source[Int(frame)] * (segment.from + span * shape) * gain
                     }
                     position += Int64(run)
@@ -64,9 +73,7 @@ struct AmbienceBed {
     func level(at position: Int64) -> Float {
         let index = firstSegment(endingAfter: position)
         guard index < segments.count, segments[index].start <= position else { return 0 }
-        let segment = segments[index]
-        let progress = Float(position - segment.start) / Float(segment.end - segment.start)
-        return segment.from + (segment.to - segment.from) * progress * progress * (3 - 2 * progress)
+        return segments[index].level(at: position)
     }
 
     /// Adds `count` frames of the bed as it sounds while the session is held at `position` (a
@@ -87,7 +94,7 @@ struct AmbienceBed {
                 let target = bus + done
                 for frame in 0..<run {
                     let progress = min(1, Float(elapsed + Int64(frame)) * inverseSettle)
-                    let shape = progress * progress * (3 - 2 * progress)
+                    let shape = smoothStep(progress)
                     target[frame] += source[frame] * (from + span * shape) * gain
                 }
                 done += run
@@ -187,12 +194,7 @@ extension AmbienceBed {
             for cut in [fadeInEnd, fadeOutStart] where cut > segment.start && cut < segment.end { cuts.append(cut) }
             cuts.append(segment.end)
             for (start, end) in zip(cuts, cuts.dropFirst()) {
-                let length = Float(segment.end - segment.start)
-                func level(_ at: Int64) -> Float {
-                    let progress = Float(at - segment.start) / length
-                    let shape = progress * progress * (3 - 2 * progress)
-                    return (segment.from + (segment.to - segment.from) * shape) * scale(at)
-                }
+                func level(_ at: Int64) -> Float { segment.level(at: at) * scale(at) }
                 if start < fadeInEnd || end > fadeOutStart {
                     // Inside a fade: short pieces, so the product of the two curves is followed closely.
                     let piece: Int64 = max(1, fade / 64)
