@@ -4,6 +4,7 @@ import Timeline
 
 extension ToneStyle: ExpressibleByArgument {}
 extension AmbienceStyle: ExpressibleByArgument {}
+extension SideChoice: ExpressibleByArgument {}
 
 /// The session options shared by `play`, `export` and `plan`.
 struct SessionOptions: ParsableArguments {
@@ -16,7 +17,7 @@ struct SessionOptions: ParsableArguments {
     var breath: BreathPattern?
 
     @Option(help: ArgumentHelp("Which sides to massage (the 'sides' parameter).", valueName: "side"))
-    var sides: SidesChoice?
+    var sides: SideChoice?
 
     @Option(help: ArgumentHelp("Minutes of constructive rest (the 'rest' parameter), at most one decimal.", valueName: "minutes"),
             transform: { try Tenths.argument($0, unit: "minutes") })
