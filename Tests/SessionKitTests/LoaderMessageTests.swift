@@ -181,4 +181,15 @@ import Testing
             """
         #expect(actual == expected, "\(lineDiff(expected: expected, actual: actual) ?? "")")
     }
+
+    /// The settings have no parameters: `$name` there is just a bad breath pattern.
+    @Test func theSettingsBreathIsAPatternNotAParameter() {
+        let actual = rendered { _ = try Settings.load(SourceFile(path: "config.yaml", text: "breath: $slow\n")) }
+        let expected = """
+            config.yaml:1:9: error: '$slow' is not a breath pattern; expected a breath pattern like 4-6, 4-2-6 or 4-7-8-0 (seconds, at most one decimal)
+             1 | breath: $slow
+               |         ^
+            """
+        #expect(actual == expected, "\(lineDiff(expected: expected, actual: actual) ?? "")")
+    }
 }
