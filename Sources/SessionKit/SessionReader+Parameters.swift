@@ -2,7 +2,9 @@ import Yams
 
 extension SessionReader {
     /// Reads the `parameters` mapping; each parameter's problems are reported and the others read.
-    func readParameters(_ node: Node) throws(Diagnostic) {
+    /// - Parameter holding: the parameters a `hold` step takes its seconds from; one that
+    ///   declares no `min` and no `max` is kept to ``StepReader/holdRange``.
+    func readParameters(_ node: Node, holding: Set<String>) throws(Diagnostic) {
         let pairs = try yaml.pairs(node, expected: "a mapping of parameters (name: {default: …}) for 'parameters'")
         for (keyNode, valueNode) in pairs {
             yaml.collecting {
@@ -12,8 +14,12 @@ extension SessionReader {
                                                    allowed: ["default", "min", "max", "unit", "choices", "levels"])
                 let defaultNode = try self.yaml.required(fields, "default", of: valueNode, in: context)
                 let defaultValue = try self.yaml.scalarText(defaultNode, key: "default")
-                let minimum = try fields["min"].map { node throws(Diagnostic) in try self.yaml.number(node, key: "min") }
-                let maximum = try fields["max"].map { node throws(Diagnostic) in try self.yaml.number(node, key: "max") }
+                var minimum = try fields["min"].map { node throws(Diagnostic) in try self.yaml.number(node, key: "min") }
+                var maximum = try fields["max"].map { node throws(Diagnostic) in try self.yaml.number(node, key: "max") }
+                if holding.contains(name), minimum == nil, maximum == nil {
+                    minimum = StepReader.holdRange.lowerBound.seconds
+                    maximum = StepReader.holdRange.upperBound.seconds
+                }
                 let unit = try fields["unit"].map { node throws(Diagnostic) in try self.yaml.scalarText(node, key: "unit") }
                 let choices = try fields["choices"].map { node throws(Diagnostic) in try self.choiceList(node) }
                 var parameter = Parameter(name: name, value: defaultValue, defaultValue: defaultValue,
@@ -56,6 +62,28 @@ extension SessionReader {
             throw yaml.error(node, "expected a list of choices for 'choices', found \(node.shapeDescription)")
         }
         return try sequence.map { node throws(Diagnostic) in try yaml.scalarText(node, key: "choices") }
+    }
+
+    /// The parameters a `hold` step takes its seconds from (`seconds: $hold`), in the steps and
+    /// `sides` blocks of `steps`. Read before the parameters, so that their range is known when
+    /// their defaults and overrides are checked; a malformed step is left to the step reader.
+    static func holdParameterNames(in steps: Node?) -> Set<String> {
+        guard case let .sequence(items)? = steps else { return [] }
+        var names = Set<String>()
+        for item in items {
+            guard case let .mapping(step) = item, step.count == 1, let (kind, value) = step.first else { continue }
+            switch kind.string {
+            case "hold":
+                if let seconds = value["seconds"]?.string, seconds.hasPrefix("$") {
+                    names.insert(String(seconds.dropFirst()))
+                }
+            case "sides":
+                names.formUnion(holdParameterNames(in: value))
+            default:
+                continue
+            }
+        }
+        return names
     }
 
     /// Sets the values the command line and the settings give; then the defaults that follow

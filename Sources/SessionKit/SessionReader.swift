@@ -37,7 +37,7 @@ final class SessionReader {
         let id = yaml.collecting { try self.yaml.identifier(self.yaml.required(mapping, "id", of: root, in: "the session"), key: "id") }
         let title = yaml.collecting { try self.yaml.text(self.yaml.required(mapping, "title", of: root, in: "the session"), key: "title") }
         if let parametersNode = mapping["parameters"] {
-            yaml.collecting { try self.readParameters(parametersNode) }
+            yaml.collecting { try self.readParameters(parametersNode, holding: Self.holdParameterNames(in: mapping["steps"])) }
         }
         try applyOverrides(overrides)
         if let breath = yaml.optional(mapping, "breath", breathPattern) {

@@ -22,7 +22,9 @@ struct StepReader {
         }
     }
 
-    /// Holds shorter or longer than this are refused (the article: 30–90 s on one point).
+    /// How long a hold on one point may last, in every session. This is the range's only home: a
+    /// parameter a hold takes its seconds from is kept to it as well unless the session file
+    /// gives the parameter a range of its own (``SessionReader/readParameters(_:holding:)``).
     static let holdRange = Tenths(seconds: 30)...Tenths(seconds: 90)
     /// How long the tension of a contract-relax repetition lasts.
     static let tensionRange = Tenths(seconds: 2)...Tenths(seconds: 3)

@@ -110,6 +110,34 @@ import Testing
             """)
     }
 
+    /// The hold range has one home, in Swift: a parameter a hold takes its seconds from keeps to
+    /// it when the file gives no range, inside a `sides` block too.
+    @Test func aHoldParameterWithoutARangeKeepsToTheHoldRange() {
+        let yaml = """
+            id: s
+            title: T
+            parameters:
+              hold: {default: 60, unit: s}
+              pause: {default: 120}
+            steps:
+              - pause: $pause
+              - sides:
+                  - hold: {seconds: $hold}
+            """
+        expectSession(yaml, "ok")
+        expectSession(yaml, overrides: SessionOverrides(values: [.init(name: "hold", value: "120", option: "--hold")]),
+                      "override: --hold: 120 is out of range: hold must be between 30 and 90 s")
+        expectSession(yaml, overrides: SessionOverrides(values: [.init(name: "pause", value: "1000", option: "--set pause")]), "ok")
+        expectSession(yaml.replacingOccurrences(of: "default: 60", with: "default: 20"), """
+            s.yaml:4:19: error: the default of parameter 'hold' is not allowed: 20 is out of range: hold must be between 30 and 90 s
+             4 |   hold: {default: 20, unit: s}
+               |                   ^
+            s.yaml:9:25: error: unknown parameter '$hold'; this session declares $pause
+             9 |       - hold: {seconds: $hold}
+               |                         ^
+            """)
+    }
+
     // MARK: - Cue manifest
 
     @Test func theCueManifestNamesEveryBadEntry() {
