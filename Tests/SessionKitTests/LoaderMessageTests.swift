@@ -138,6 +138,14 @@ import Testing
             """)
     }
 
+    @Test func aTensionOutsideItsRangeIsNamed() {
+        expectSession("id: s\ntitle: T\nsteps:\n  - contract-relax: {tense: 4, say: intro, release: intro}\n", """
+            s.yaml:4:29: error: a tension of 4 s is outside 2–3 s
+             4 |   - contract-relax: {tense: 4, say: intro, release: intro}
+               |                             ^
+            """)
+    }
+
     // MARK: - Cue manifest
 
     @Test func theCueManifestNamesEveryBadEntry() {
