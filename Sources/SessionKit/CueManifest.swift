@@ -20,32 +20,20 @@ public struct CueManifest: Sendable, Hashable {
     /// Reads a manifest: a mapping of cue id to German text.
     /// - Throws: ``DiagnosticList`` naming every bad entry.
     public static func load(_ file: SourceFile) throws(DiagnosticList) -> CueManifest {
-        let reader = SessionReader(file: file, cues: nil)
+        let reader = YAMLReader(file: file)
         var entries: [(id: String, text: String)] = []
-        do {
-            try Limits.checkText(file)
-            guard let root = try YAMLDocument.compose(file) else {
-                throw DiagnosticList([reader.error(at: .start, "the cue manifest is empty")], source: file.text)
+        reader.collecting {
+            guard let root = try reader.document() else {
+                throw reader.error(at: .start, "the cue manifest is empty")
             }
-            guard case let .mapping(mapping) = root else {
-                throw DiagnosticList([reader.error(root, "expected a mapping of cue id to German text, found \(root.shapeDescription)")],
-                                     source: file.text)
-            }
-            for (keyNode, valueNode) in mapping {
+            for (keyNode, valueNode) in try reader.pairs(root, expected: "a mapping of cue id to German text") {
                 reader.collecting {
                     let id = try reader.identifier(keyNode, key: "cue id")
-                    let text = try reader.text(valueNode, key: id)
-                    entries.append((id, text))
+                    entries.append((id, try reader.text(valueNode, key: id)))
                 }
             }
-        } catch let diagnostic as Diagnostic {
-            throw DiagnosticList([diagnostic], source: file.text)
-        } catch let list as DiagnosticList {
-            throw list
-        } catch {
-            throw DiagnosticList([reader.error(at: .start, "\(error)")], source: file.text)
         }
-        guard reader.diagnostics.isEmpty else { throw DiagnosticList(reader.uniqueDiagnostics, source: file.text) }
+        try reader.finish()
         return CueManifest(path: file.path, entries: entries)
     }
 

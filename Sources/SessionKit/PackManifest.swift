@@ -21,24 +21,23 @@ public struct PackManifest: Sendable, Hashable {
     /// Reads a `pack.yaml`.
     /// - Throws: ``DiagnosticList`` naming every problem.
     public static func load(_ file: SourceFile) throws(DiagnosticList) -> PackManifest {
-        let reader = SessionReader(file: file, cues: nil)
+        let reader = YAMLReader(file: file)
         let manifest: PackManifest? = reader.collecting {
-            guard let root = try YAMLDocument.compose(file) else {
+            guard let root = try reader.document() else {
                 throw reader.error(at: .start, "the pack file is empty; it needs 'name', 'language', 'speaker' and 'loudness'")
             }
             let fields = try reader.mapping(root, in: "the voice pack",
                                             allowed: ["name", "language", "speaker", "loudness", "format"])
-            func need(_ key: String) throws -> Node { try reader.required(fields, key, of: root, in: "the voice pack") }
+            func need(_ key: String) throws(Diagnostic) -> Node { try reader.required(fields, key, of: root, in: "the voice pack") }
             return PackManifest(
                 name: try reader.identifier(need("name"), key: "name"),
                 language: try reader.text(need("language"), key: "language"),
                 speaker: try reader.text(need("speaker"), key: "speaker"),
                 loudness: try reader.number(need("loudness"), key: "loudness"),
-                format: try fields["format"].map { try reader.text($0, key: "format") } ?? "flac")
+                format: try fields["format"].map { node throws(Diagnostic) in try reader.text(node, key: "format") } ?? "flac")
         }
-        guard let manifest, reader.diagnostics.isEmpty else {
-            throw DiagnosticList(reader.uniqueDiagnostics, source: file.text)
-        }
+        try reader.finish()
+        guard let manifest else { throw reader.problems() }
         return manifest
     }
 }

@@ -32,16 +32,3 @@ public struct Session: Sendable, Hashable {
         return ids
     }
 }
-
-/// A body side, for `sides` blocks and `{side}` in cue ids.
-public enum Side: String, CaseIterable, Sendable {
-    case left, right
-
-    /// The German word for a step title: `links`, `rechts`.
-    public var germanName: String {
-        switch self {
-        case .left: "links"
-        case .right: "rechts"
-        }
-    }
-}

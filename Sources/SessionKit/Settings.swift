@@ -19,10 +19,10 @@ import Yams
 public struct Settings: Sendable, Hashable {
     /// The voice pack, by name or folder.
     public var voice: String?
-    /// `glide`, `bell` or `off`.
-    public var tones: String?
-    /// `surf`, `rain` or `off`.
-    public var ambience: String?
+    /// How breath pacing sounds.
+    public var tones: ToneStyle?
+    /// The bed of sound under a session.
+    public var ambience: AmbienceStyle?
     /// The breath pattern of every session (a step's own pattern still wins).
     public var breath: BreathPattern?
     /// The ALSA playback device.
@@ -35,7 +35,7 @@ public struct Settings: Sendable, Hashable {
     /// name (`parameters.hold`).
     public var places: [String: FilePlace] = [:]
 
-    public init(voice: String? = nil, tones: String? = nil, ambience: String? = nil, breath: BreathPattern? = nil,
+    public init(voice: String? = nil, tones: ToneStyle? = nil, ambience: AmbienceStyle? = nil, breath: BreathPattern? = nil,
                 device: String? = nil, captureDevice: String? = nil, parameters: [SessionOverrides.Value] = []) {
         self.voice = voice
         self.tones = tones
@@ -46,35 +46,30 @@ public struct Settings: Sendable, Hashable {
         self.parameters = parameters
     }
 
+    /// The keys a settings file may have.
     public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "parameters"]
-    public static let toneStyles = ["glide", "bell", "off"]
-    public static let ambienceStyles = ["surf", "rain", "off"]
 
     /// Reads a settings file. An empty file (or one of comments only) is valid and sets nothing.
-    /// - Throws: ``DiagnosticList`` naming every problem.
+    /// - Throws: ``DiagnosticList`` naming every problem, in file order.
     public static func load(_ file: SourceFile) throws(DiagnosticList) -> Settings {
-        let reader = SessionReader(file: file, cues: nil)
+        let reader = YAMLReader(file: file)
         var settings = Settings()
         reader.collecting {
-            try Limits.checkText(file)
-            guard let root = try YAMLDocument.compose(file) else { return }
-            try Limits.checkNodes(root, path: file.path)
+            guard let root = try reader.document() else { return }
             let fields = try reader.mapping(root, in: "the settings", allowed: keys)
             for (key, node) in fields { settings.places[key] = FilePlace(path: file.path, location: node.location) }
-            settings.voice = reader.collecting { try fields["voice"].map { try reader.text($0, key: "voice") } } ?? nil
-            settings.device = reader.collecting { try fields["device"].map { try reader.text($0, key: "device") } } ?? nil
-            settings.captureDevice = reader.collecting {
-                try fields["capture-device"].map { try reader.text($0, key: "capture-device") }
-            } ?? nil
-            settings.tones = fields["tones"].flatMap { node in
-                reader.collecting { try choice(node, key: "tones", of: toneStyles, naming: "a tone style", reader: reader) }
+            settings.voice = reader.optional(fields, "voice") { node throws(Diagnostic) in try reader.text(node, key: "voice") }
+            settings.device = reader.optional(fields, "device") { node throws(Diagnostic) in try reader.text(node, key: "device") }
+            settings.captureDevice = reader.optional(fields, "capture-device") { node throws(Diagnostic) in
+                try reader.text(node, key: "capture-device")
             }
-            settings.ambience = fields["ambience"].flatMap { node in
-                reader.collecting { try choice(node, key: "ambience", of: ambienceStyles, naming: "an ambience", reader: reader) }
+            settings.tones = reader.optional(fields, "tones") { node throws(Diagnostic) in
+                try reader.choice(node, key: "tones", as: ToneStyle.self, naming: "a tone style")
             }
-            if let node = fields["breath"] {
-                settings.breath = reader.collecting { try reader.breathPattern(node) }
+            settings.ambience = reader.optional(fields, "ambience") { node throws(Diagnostic) in
+                try reader.choice(node, key: "ambience", as: AmbienceStyle.self, naming: "an ambience")
             }
+            settings.breath = reader.optional(fields, "breath") { node throws(Diagnostic) in try reader.breathPattern(node) }
             if let node = fields["parameters"] {
                 settings.parameters = reader.collecting { try parameterValues(node, reader: reader) } ?? []
                 if case let .mapping(mapping) = node {
@@ -86,29 +81,13 @@ public struct Settings: Sendable, Hashable {
                 }
             }
         }
-        guard reader.diagnostics.isEmpty else {
-            throw DiagnosticList(reader.uniqueDiagnostics.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) },
-                                 source: file.text)
-        }
+        try reader.finish(byPlace: true)
         return settings
     }
 
-    /// The text of `node`, one of `choices` (`'loud' is not a tone style; expected glide, bell or off`).
-    private static func choice(_ node: Node, key: String, of choices: [String], naming kind: String,
-                               reader: SessionReader) throws -> String {
-        let value = try reader.text(node, key: key)
-        guard choices.contains(value) else {
-            let expected = choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
-            throw reader.error(node, "'\(value)' is not \(kind); expected \(expected)")
-        }
-        return value
-    }
-
-    private static func parameterValues(_ node: Node, reader: SessionReader) throws -> [SessionOverrides.Value] {
-        guard case let .mapping(mapping) = node else {
-            throw reader.error(node, "expected a mapping of parameter names to values for 'parameters', found \(node.shapeDescription)")
-        }
-        return mapping.compactMap { keyNode, valueNode in
+    private static func parameterValues(_ node: Node, reader: YAMLReader) throws(Diagnostic) -> [SessionOverrides.Value] {
+        let pairs = try reader.pairs(node, expected: "a mapping of parameter names to values for 'parameters'")
+        return pairs.compactMap { keyNode, valueNode in
             reader.collecting {
                 let name = try reader.identifier(keyNode, key: "a parameter name")
                 let value = try reader.text(valueNode, key: name)

@@ -1,3 +1,4 @@
+import SessionKit
 import Timeline
 
 #if canImport(Glibc)

@@ -98,26 +98,3 @@ public enum ToneName: String, Sendable, Hashable {
     /// ``Planner/quietStretch``), so the voice does not enter out of silence.
     case chime
 }
-
-/// A soft bed of shaped noise under the whole session, so that no stretch is dead air: it
-/// swells with each inhale and ebbs with each exhale of the paced breath, rests at a middle
-/// level between breathing steps, fades in and out with the session, and is ducked under the
-/// voice like the tones.
-public enum AmbienceStyle: String, Sendable, CaseIterable {
-    /// Low, dark noise that rises and falls like waves on a shore.
-    case surf
-    /// Brighter, steadier noise, like soft rain; it breathes less.
-    case rain
-    /// No bed.
-    case off
-}
-
-/// How breath pacing sounds.
-public enum ToneStyle: String, Sendable, CaseIterable {
-    /// A soft tone rising on the inhale and falling on the exhale.
-    case glide
-    /// A bell struck at each phase start, ringing through the phase.
-    case bell
-    /// No tones; voice only.
-    case off
-}

@@ -34,11 +34,6 @@ extension BreathPattern: ExpressibleByArgument {
     }
 }
 
-/// Which sides a session massages: `--sides left|right|both`.
-enum SidesChoice: String, CaseIterable, ExpressibleByArgument {
-    case left, right, both
-}
-
 extension Int {
     /// Reads a whole number within `range`.
     static func argument(_ text: String, in range: ClosedRange<Int>) throws -> Int {

@@ -4,6 +4,7 @@ import Timeline
 
 extension ToneStyle: ExpressibleByArgument {}
 extension AmbienceStyle: ExpressibleByArgument {}
+extension SideChoice: ExpressibleByArgument {}
 
 /// The session options shared by `play`, `export` and `plan`.
 struct SessionOptions: ParsableArguments {
@@ -16,7 +17,7 @@ struct SessionOptions: ParsableArguments {
     var breath: BreathPattern?
 
     @Option(help: ArgumentHelp("Which sides to massage (the 'sides' parameter).", valueName: "side"))
-    var sides: SidesChoice?
+    var sides: SideChoice?
 
     @Option(help: ArgumentHelp("Minutes of constructive rest (the 'rest' parameter), at most one decimal.", valueName: "minutes"),
             transform: { try Tenths.argument($0, unit: "minutes") })
@@ -71,19 +72,13 @@ struct SessionOptions: ParsableArguments {
     func voice(_ settings: Settings) -> String { voice ?? settings.voice ?? Library.builtinVoice }
 
     /// The tones: the option, else the settings', else glide.
-    func tones(_ settings: Settings) -> ToneStyle { tones ?? settings.toneStyle ?? .glide }
+    func tones(_ settings: Settings) -> ToneStyle { tones ?? settings.tones ?? .glide }
 
     /// The ambience: the option, else the settings', else surf.
-    func ambience(_ settings: Settings) -> AmbienceStyle { ambience ?? settings.ambienceStyle ?? .surf }
+    func ambience(_ settings: Settings) -> AmbienceStyle { ambience ?? settings.ambience ?? .surf }
 }
 
 extension Settings {
-    /// The settings' tone style, when they name one.
-    var toneStyle: ToneStyle? { tones.flatMap(ToneStyle.init(rawValue:)) }
-
-    /// The settings' ambience, when they name one.
-    var ambienceStyle: AmbienceStyle? { ambience.flatMap(AmbienceStyle.init(rawValue:)) }
-
     /// What the settings change in every session that has the parameters they set.
     var overrides: SessionOverrides {
         SessionOverrides(values: parameters, breath: breath, breathSource: breath.map {

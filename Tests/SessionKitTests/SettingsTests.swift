@@ -30,7 +30,7 @@ import Testing
               hold: 45
             """).get()
         #expect(settings.voice == "anna")
-        #expect(settings.tones == "bell")
+        #expect(settings.tones == .bell)
         #expect(settings.breath == (try BreathPattern(parsing: "4-2-6")))
         #expect(settings.device == "plughw:1,0")
         #expect(settings.captureDevice == "pulse:DEVICE=mic")

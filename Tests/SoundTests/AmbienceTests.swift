@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import PsoasTestSupport
+import SessionKit
 import Sound
 import Testing
 import Timeline

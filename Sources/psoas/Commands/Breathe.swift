@@ -57,11 +57,11 @@ struct Breathe: ParsableCommand {
                             body: .paced(length, cues: []), location: .start)
             let session = Session(id: "breathe", title: "Atmen \(breath)", breath: breath, parameters: [], steps: [step])
             let settings = try Library.settings()
-            let style = tones?.style ?? settings.toneStyle.flatMap { $0 == .off ? nil : $0 } ?? .glide
+            let style = tones?.style ?? settings.tones.flatMap { $0 == .off ? nil : $0 } ?? .glide
             let planned = try PlannedSession.prepare(
                 session, given: given, library: try Library.locate(), voice: settings.voice ?? Library.builtinVoice,
                 options: PlanOptions(sampleRate: outputFormat.rate, channelCount: outputFormat.channels, tones: style,
-                                     ambience: ambience ?? settings.ambienceStyle ?? .surf))
+                                     ambience: ambience ?? settings.ambience ?? .surf))
             if target.output != nil {
                 try target.export(planned)
             } else {

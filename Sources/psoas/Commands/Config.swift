@@ -41,7 +41,7 @@ struct Config: ParsableCommand {
                 if let value { lines.append("  \(key): \(value)") }
             }
             line("voice", settings.voice)
-            line("tones", settings.tones)
+            line("tones", settings.tones?.rawValue)
             line("breath", settings.breath.map { "\($0)" })
             line("device", settings.device)
             line("capture-device", settings.captureDevice)
@@ -96,8 +96,8 @@ struct Config: ParsableCommand {
         for id in library.builtinSessionIDs() {
             do {
                 _ = try PlannedSession.prepare(id, library: library, overrides: settings.overrides, voice: voice,
-                                               options: PlanOptions(tones: settings.toneStyle ?? .glide,
-                                                                    ambience: settings.ambienceStyle ?? .surf),
+                                               options: PlanOptions(tones: settings.tones ?? .glide,
+                                                                    ambience: settings.ambience ?? .surf),
                                                reportingFallback: false)
             } catch let error as OverrideError {
                 add(error.place, error.message)

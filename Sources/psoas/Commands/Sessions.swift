@@ -22,7 +22,7 @@ struct Sessions: ParsableCommand {
             for id in library.builtinSessionIDs() {
                 let planned = try PlannedSession.prepare(id, library: library, overrides: settings.overrides,
                                                          voice: settings.voice ?? Library.builtinVoice,
-                                                         options: PlanOptions(tones: settings.toneStyle ?? .glide))
+                                                         options: PlanOptions(tones: settings.tones ?? .glide))
                 rows.append((id, planned.session.title, planned.timeline))
             }
             if json {
