@@ -69,12 +69,8 @@ public struct Planner: Sendable {
 
     func text(_ id: String) -> String { manifest.text(for: id) ?? "" }
 
-    /// `3.20 s`, for messages.
-    func secondsText(_ frames: Int64) -> String {
-        let hundredths = (frames * 100 + Int64(options.sampleRate) / 2) / Int64(options.sampleRate)
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
-    }
+    /// Frame counts at ``PlanOptions/sampleRate`` as text, for messages.
+    var clockText: ClockText { ClockText(sampleRate: options.sampleRate) }
 }
 
 // MARK: - Building
@@ -131,7 +127,7 @@ struct TimelineBuilder {
                     fits?.append(fit)
                 } else if fit.isTooLong {
                     throw PlanError(location: use.location, message:
-                        "cue '\(use.id)' lasts \(planner.secondsText(length)) but the wait's 'export' is only \(export) s (step '\(step.id)')")
+                        "cue '\(use.id)' lasts \(planner.clockText.seconds(length)) but the wait's 'export' is only \(export) s (step '\(step.id)')")
                 }
                 addVoice(use, step: step, index: index, anchor: .step, align: .start, start: start, length: length)
             }
@@ -280,7 +276,7 @@ struct TimelineBuilder {
         } else if fit.isTooLong {
             let place = cue.align == .start ? "from the \(phase) of cycle \(target + 1)" : "before the \(phase) of cycle \(target + 1)"
             throw PlanError(location: cue.use.location, message:
-                "cue '\(cue.use.id)' lasts \(planner.secondsText(length)) but there are only \(planner.secondsText(room)) \(place) in step '\(step.id)' (breath \(step.breath)); use a longer breath or a shorter cue")
+                "cue '\(cue.use.id)' lasts \(planner.clockText.seconds(length)) but there are only \(planner.clockText.seconds(room)) \(place) in step '\(step.id)' (breath \(step.breath)); use a longer breath or a shorter cue")
         }
         addVoice(cue.use, step: step, index: index, anchor: cue.anchor == .inhale ? .inhale : .exhale,
                  align: cue.align, start: start, length: length)
@@ -319,7 +315,7 @@ struct TimelineBuilder {
             guard let first = voiceOrigins[earlier], let second = voiceOrigins[later] else { continue }
             let overlap = events[earlier].end - events[later].start
             throw PlanError(location: second.use.location, message:
-                "cue '\(second.use.id)' in step '\(second.step.id)' overlaps cue '\(first.use.id)' of step '\(first.step.id)' by \(planner.secondsText(overlap)); two voice cues never overlap")
+                "cue '\(second.use.id)' in step '\(second.step.id)' overlaps cue '\(first.use.id)' of step '\(first.step.id)' by \(planner.clockText.seconds(overlap)); two voice cues never overlap")
         }
     }
 
