@@ -43,9 +43,11 @@ let package = Package(
             name: "SessionKit",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // JSON text written by hand, in a fixed key order: Timeline, Player and the commands all write it.
+        .target(name: "JSONText"),
         .target(
             name: "Timeline",
-            dependencies: ["SessionKit"]
+            dependencies: ["SessionKit", "JSONText"]
         ),
         .target(
             name: "AudioIO",
@@ -58,7 +60,7 @@ let package = Package(
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "Timeline", "SessionKit"]
+            dependencies: ["Sound", "AudioIO", "Timeline", "SessionKit", "JSONText"]
         ),
 
         .target(
@@ -70,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "psoas",
             dependencies: [
-                "SessionKit", "Timeline", "Sound", "AudioIO", "Player", "PracticeLog",
+                "SessionKit", "Timeline", "Sound", "AudioIO", "Player", "PracticeLog", "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Timeline
 
 /// The control socket's language: one command per line, one JSON object per reply line.

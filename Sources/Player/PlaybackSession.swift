@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import JSONText
 import Timeline
 
 /// Runs a playback on the main thread's side: keys from a raw terminal, the control socket,

@@ -51,11 +51,10 @@ public struct CueFit: Sendable, Hashable {
         Int64((Double(frames) * 10 / Double(rate)).rounded(rounding))
     }
 
-    private func tenthsText(_ tenths: Int64) -> String { "\(tenths / 10).\(tenths % 10) s" }
+    private func tenthsText(_ tenths: Int64) -> String { ClockText.seconds(tenths: tenths) }
 
+    /// Hundredths rounded by `rounding` (up, so a clip never reads as short as its room).
     private func hundredthsText(_ frames: Int64, rounding: FloatingPointRoundingRule) -> String {
-        let hundredths = Int64((Double(frames) * 100 / Double(rate)).rounded(rounding))
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
+        ClockText.seconds(hundredths: Int64((Double(frames) * 100 / Double(rate)).rounded(rounding)))
     }
 }

@@ -1,3 +1,5 @@
+import JSONText
+
 extension Timeline {
     /// The `plan --json` document: the session, its format, and one event per line.
     public var json: String {

@@ -1,20 +1,12 @@
 extension Timeline {
-    /// `mm:ss.ss` of a frame position.
-    public func clockText(_ position: Int64) -> String {
-        let hundredths = (position * 100 + Int64(sampleRate) / 2) / Int64(sampleRate)
-        let minutes = hundredths / 6000
-        let seconds = (hundredths % 6000) / 100
-        let fraction = hundredths % 100
-        return "\(minutes):\(seconds < 10 ? "0" : "")\(seconds).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
+    /// Frame counts at this timeline's rate as text.
+    var clock: ClockText { ClockText(sampleRate: sampleRate) }
 
-    /// A length as people write it, to the nearest second: `7:28`, `1:02:05`.
-    public func lengthText(_ frames: Int64) -> String {
-        let total = (frames + Int64(sampleRate) / 2) / Int64(sampleRate)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
-        return hours > 0 ? "\(hours):\(two(minutes)):\(two(seconds))" : "\(minutes):\(two(seconds))"
-    }
+    /// `m:ss.hh` of a frame position (``ClockText/position(_:)``).
+    public func clockText(_ position: Int64) -> String { clock.position(position) }
+
+    /// A length as people write it, to the nearest second: `7:28`, `1:02:05` (``ClockText/length(_:)``).
+    public func lengthText(_ frames: Int64) -> String { clock.length(frames) }
 
     /// The human table of `psoas plan`: one row per step start, cue, hold, wait and tension
     /// (breath phases are summed up on their step's row).
@@ -33,18 +25,18 @@ extension Timeline {
                     }
                     summary += ", \(cycles) × \(breath)"
                 }
-                what = summary + ", " + durationText(event.duration)
+                what = summary + ", " + clock.duration(event.duration)
             case let .voice(cue, cueText, anchor, align):
                 what = "voice \(cue)" + (anchor == .step ? "" : " (\(align == .start ? "on" : "ends on") \(anchor.rawValue))")
                 text = cueText
             case let .hold(seconds, cycles):
-                what = "hold \(seconds) s → \(cycles) cycles, \(durationText(event.duration))"
+                what = "hold \(seconds) s → \(cycles) cycles, \(clock.duration(event.duration))"
             case let .wait(exportSeconds):
                 what = "wait for the user (export: \(exportSeconds) s)"
             case let .tension(rep):
-                what = "tension \(rep), \(durationText(event.duration))"
+                what = "tension \(rep), \(clock.duration(event.duration))"
             case .tone(.chime, _):
-                what = "chime, \(durationText(event.duration))"
+                what = "chime, \(clock.duration(event.duration))"
             case .breath, .tone:
                 continue
             }
@@ -55,14 +47,6 @@ extension Timeline {
         return rows.map { row in
             (0..<3).map { row[$0].padding(to: widths[$0]) }.joined(separator: "  ") + "  " + row[3]
         }.map { $0.trimmingTrailingSpaces }.joined(separator: "\n") + "\n"
-    }
-
-    /// `1:00.00 min` or `6.00 s`.
-    func durationText(_ frames: Int64) -> String {
-        let hundredths = (frames * 100 + Int64(sampleRate) / 2) / Int64(sampleRate)
-        if hundredths >= 6000 { return clockText(frames) + " min" }
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
     }
 }
 

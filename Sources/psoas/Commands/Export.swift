@@ -85,7 +85,7 @@ struct ExportOptions: ParsableArguments {
             do {
                 try LoudnessTarget.match(renderer, to: lufs)
             } catch {
-                throw Failure(message: "error: cannot measure the loudness: \(error.message)", code: .ioError)
+                throw Failure(message: "cannot measure the loudness: \(error.message)", code: .ioError)
             }
         }
         do throws(OutputError) {

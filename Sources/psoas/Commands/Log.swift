@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONText
 import PracticeLog
 import Timeline
 
@@ -53,7 +54,7 @@ struct Log: ParsableCommand {
                 let played = Int(entry.playedSeconds.rounded())
                 let status = entry.completed ? "completed" : "stopped"
                 let options = entry.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                text += "\(format.string(from: entry.startedAt))  \(entry.sessionID.padded(10))  \(status.padded(9))  \(played / 60):\(String(format: "%02d", played % 60))  \(options)\n"
+                text += "\(format.string(from: entry.startedAt))  \(entry.sessionID.padded(10))  \(status.padded(9))  \(ClockText.minutesAndSeconds(played))  \(options)\n"
             }
             text += "\ncompleted massages in the last 7 days: \(thisWeek)\n"
             if let lastMassage {

@@ -1,5 +1,9 @@
-/// A JSON object written with its keys in the order they were added, so `plan --json`
-/// reads in a fixed order and diffs line by line.
+/// A JSON object written with its keys in the order they were added, so `plan --json`,
+/// `sessions --json`, `log --json` and the control socket's replies read in a fixed order and
+/// diff line by line.
+///
+/// Its own module because the timeline, the player and the commands all write JSON, and none of
+/// them is where JSON belongs.
 public struct JSONObject: Sendable {
     private var members: [String] = []
 
