@@ -47,6 +47,11 @@ let package = Package(
             name: "Timeline",
             dependencies: ["SessionKit"]
         ),
+        // Descriptors, errno, poll, sockets, terminal, signals, files.
+        .target(
+            name: "SystemIO",
+            dependencies: ["CFileIO"]
+        ),
         .target(
             name: "AudioIO",
             dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128", "CFileIO"]
