@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // MARK: - C libraries (only AudioIO imports these)
+        // MARK: - C libraries (only AudioIO and SystemIO import these)
         .systemLibrary(
             name: "CAlsa",
             pkgConfig: "alsa",
@@ -52,18 +52,19 @@ let package = Package(
             name: "SystemIO",
             dependencies: ["CFileIO"]
         ),
+        // The audio libraries: ALSA, libsndfile, libsamplerate, libebur128.
         .target(
             name: "AudioIO",
-            dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128", "CFileIO"]
+            dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128", "SystemIO"]
         ),
         .target(
             name: "Sound",
-            dependencies: ["Timeline", "AudioIO", "SessionKit"]
+            dependencies: ["Timeline", "AudioIO", "SystemIO", "SessionKit"]
         ),
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "Timeline", "SessionKit"]
+            dependencies: ["Sound", "AudioIO", "SystemIO", "Timeline", "SessionKit"]
         ),
 
         .target(
@@ -75,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "psoas",
             dependencies: [
-                "SessionKit", "Timeline", "Sound", "AudioIO", "Player", "PracticeLog",
+                "SessionKit", "Timeline", "Sound", "AudioIO", "SystemIO", "Player", "PracticeLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,7 +90,7 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "PsoasTestSupport",
-            dependencies: ["AudioIO", "CSpawn"],
+            dependencies: ["SystemIO", "CSpawn"],
             // Its measurements walk whole sessions sample by sample: optimised even in debug builds.
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
@@ -111,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
+            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "PracticeLogTests",
@@ -119,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "psoasTests",
-            dependencies: ["PsoasTestSupport", "psoas", "AudioIO", "PsoasFuzz"],
+            dependencies: ["PsoasTestSupport", "psoas", "AudioIO", "SystemIO", "PsoasFuzz"],
             exclude: ["Snapshots", "Sessions"]
         ),
     ]

@@ -3,6 +3,7 @@ import AudioIO
 import Foundation
 import SessionKit
 import Sound
+import SystemIO
 
 /// `psoas voice`: voice packs and the cues they speak.
 struct Voice: ParsableCommand {

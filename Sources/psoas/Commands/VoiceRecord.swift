@@ -3,6 +3,7 @@ import AudioIO
 import Foundation
 import SessionKit
 import Sound
+import SystemIO
 
 extension Voice {
     /// `psoas voice record`: record cues in your own voice through ALSA capture.
@@ -132,7 +133,7 @@ extension Voice {
         /// Waits for Enter, r, s or q; for r, s or q only when Enter may not keep the take.
         func ask(_ terminal: Terminal, enterKeeps: Bool = true) throws -> Answer {
             while true {
-                _ = Poller.readable([0], timeout: 200)
+                _ = Poller.readable([.standardInput], timeout: 200)
                 for byte in terminal.readAvailable() {
                     switch byte {
                     case 0x0A, 0x0D: if enterKeeps { return .keep }

@@ -2,17 +2,6 @@
 import Glibc
 #endif
 
-/// Waits on several file descriptors at once (`poll`).
-public enum Poller {
-    /// Which of `descriptors` are readable after waiting up to `timeout` milliseconds.
-    public static func readable(_ descriptors: [Int32], timeout: Int32) -> Set<Int32> {
-        var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        let count = entries.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
-        guard count > 0 else { return [] }
-        return Set(entries.filter { $0.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 }.map(\.fd))
-    }
-}
-
 /// Signals delivered as flags the main loop polls, instead of killing the process.
 public enum SignalFlags {
     nonisolated(unsafe) private static var received: sig_atomic_t = 0
