@@ -111,6 +111,10 @@ let package = Package(
             dependencies: ["Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
         ),
         .testTarget(
+            name: "SystemIOTests",
+            dependencies: ["SystemIO"]
+        ),
+        .testTarget(
             name: "PlayerTests",
             dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport"]
         ),
