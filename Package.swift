@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // MARK: - C libraries (only AudioIO imports these)
+        // MARK: - C libraries (only AudioIO and SystemIO import these)
         .systemLibrary(
             name: "CAlsa",
             pkgConfig: "alsa",
@@ -49,18 +49,24 @@ let package = Package(
             name: "Timeline",
             dependencies: ["SessionKit", "JSONText"]
         ),
+        // Descriptors, errno, poll, sockets, terminal, signals, files.
+        .target(
+            name: "SystemIO",
+            dependencies: ["CFileIO"]
+        ),
+        // The audio libraries: ALSA, libsndfile, libsamplerate, libebur128.
         .target(
             name: "AudioIO",
-            dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128", "CFileIO"]
+            dependencies: ["CAlsa", "CSndfile", "CSamplerate", "CEbur128", "SystemIO"]
         ),
         .target(
             name: "Sound",
-            dependencies: ["Timeline", "AudioIO", "SessionKit"]
+            dependencies: ["Timeline", "AudioIO", "SystemIO", "SessionKit"]
         ),
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "Timeline", "SessionKit", "JSONText"]
+            dependencies: ["Sound", "AudioIO", "SystemIO", "Timeline", "SessionKit", "JSONText"]
         ),
 
         .target(
@@ -72,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "psoas",
             dependencies: [
-                "SessionKit", "Timeline", "Sound", "AudioIO", "Player", "PracticeLog", "JSONText",
+                "SessionKit", "Timeline", "Sound", "AudioIO", "SystemIO", "Player", "PracticeLog", "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,7 +92,7 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "PsoasTestSupport",
-            dependencies: ["AudioIO", "CSpawn"],
+            dependencies: ["SystemIO", "CSpawn"],
             // Its measurements walk whole sessions sample by sample: optimised even in debug builds.
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
@@ -107,8 +113,12 @@ let package = Package(
             dependencies: ["Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
         ),
         .testTarget(
+            name: "SystemIOTests",
+            dependencies: ["SystemIO"]
+        ),
+        .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
+            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "PracticeLogTests",
@@ -116,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "psoasTests",
-            dependencies: ["PsoasTestSupport", "psoas", "AudioIO", "PsoasFuzz"],
+            dependencies: ["PsoasTestSupport", "psoas", "AudioIO", "SystemIO", "PsoasFuzz"],
             exclude: ["Snapshots", "Sessions"]
         ),
     ]

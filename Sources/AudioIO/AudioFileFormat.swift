@@ -62,26 +62,3 @@ public struct CueMarker: Sendable, Hashable {
         self.name = name
     }
 }
-
-/// Why output could not be written, with the exit code it maps to.
-public struct OutputError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
-        /// The file cannot be created (missing folder, not a folder, no permission): exit 73.
-        case cannotCreate
-        /// Writing failed part-way (disk full, file size limit): exit 74.
-        case io
-        /// The reader of a pipe, FIFO or socket went away (`… | head`): not the user's
-        /// mistake, psoas stops quietly.
-        case readerClosed
-    }
-
-    public var kind: Kind
-    public var message: String
-
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    public var description: String { message }
-}

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemIO
 
 /// libsndfile gives every Ogg stream a serial number from the clock, so two exports of the
 /// same session would differ. This rewrites every page's serial number to a fixed one and
@@ -11,20 +9,26 @@ enum OggSerial {
 
     /// Rewrites the Ogg file open as `descriptor` in place.
     /// - Returns: `false` when the file is not a well-formed Ogg stream or an I/O call failed.
-    static func normalize(descriptor: Int32) -> Bool {
-        var offset: off_t = 0
+    static func normalize(descriptor: FileDescriptor) -> Bool {
+        var offset: Int64 = 0
         var page = [UInt8](repeating: 0, count: 27 + 255 + 255 * 255)
         while true {
-            let headerRead = page.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 27, offset) }
+            let headerRead = page.withUnsafeMutableBytes {
+                try? descriptor.read(fromAbsoluteOffset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<27]))
+            }
             if headerRead == 0 { return true }
             guard headerRead == 27, page[0] == 0x4F, page[1] == 0x67, page[2] == 0x67, page[3] == 0x53 else { return false }
             let segmentCount = Int(page[26])
-            let tableRead = page.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + 27, segmentCount, offset + 27) }
+            let tableRead = page.withUnsafeMutableBytes {
+                try? descriptor.read(fromAbsoluteOffset: offset + 27,
+                                     into: UnsafeMutableRawBufferPointer(rebasing: $0[27..<(27 + segmentCount)]))
+            }
             guard tableRead == segmentCount else { return false }
             let bodyLength = page[27..<(27 + segmentCount)].reduce(0) { $0 + Int($1) }
             let length = 27 + segmentCount + bodyLength
             let bodyRead = page.withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress! + 27 + segmentCount, bodyLength, offset + off_t(27 + segmentCount))
+                try? descriptor.read(fromAbsoluteOffset: offset + Int64(27 + segmentCount),
+                                     into: UnsafeMutableRawBufferPointer(rebasing: $0[(27 + segmentCount)..<length]))
             }
             guard bodyRead == bodyLength else { return false }
             for index in 0..<4 {
@@ -33,9 +37,11 @@ enum OggSerial {
             }
             let checksum = crc(page, count: length)
             for index in 0..<4 { page[22 + index] = UInt8(truncatingIfNeeded: checksum >> (8 * index)) }
-            let written = page.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, length, offset) }
+            let written = page.withUnsafeBytes {
+                try? descriptor.write(toAbsoluteOffset: offset, UnsafeRawBufferPointer(rebasing: $0[0..<length]))
+            }
             guard written == length else { return false }
-            offset += off_t(length)
+            offset += Int64(length)
         }
     }
 

@@ -1,3 +1,5 @@
+import SystemIO
+
 /// Where rendered 16-bit PCM goes: a file, standard output, an ALSA device.
 ///
 /// Not thread-safe; one thread writes.

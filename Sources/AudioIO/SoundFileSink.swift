@@ -1,8 +1,5 @@
-import CFileIO
 import CSndfile
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemIO
 
 /// Writes an audio file to an ``OutputTarget``: a file appears (or is replaced) only when
 /// ``finish()`` completes it, together with its companions; on any failure nothing is left
@@ -41,7 +38,7 @@ public final class SoundFileSink: PCMSink {
         sfInfo.samplerate = Int32(sampleRate)
         sfInfo.channels = Int32(channelCount)
         sfInfo.format = sndfileFormat
-        guard let opened = sf_open_fd(target.descriptor, Int32(SFM_WRITE), &sfInfo, 0) else {
+        guard let descriptor = target.descriptor, let opened = sf_open_fd(descriptor.rawValue, Int32(SFM_WRITE), &sfInfo, 0) else {
             let message = String(cString: sf_strerror(nil))
             abort()
             throw OutputError(.cannotCreate, "cannot create \(path) as \(format.rawValue): \(message)")
@@ -85,7 +82,7 @@ public final class SoundFileSink: PCMSink {
         guard let base = samples.baseAddress, !samples.isEmpty else { return }
         // Start writing back what is already in the page cache, so the final fsync in
         // finish() has little left to wait for.
-        defer { if !target.isStream, target.descriptor >= 0 { _ = psoas_start_writeback(target.descriptor) } }
+        defer { target.startWriteback() }
         do throws(OutputError) {
             if let handle {
                 let frames = sf_count_t(samples.count / channelCount)
@@ -112,12 +109,12 @@ public final class SoundFileSink: PCMSink {
             }
         }
         // A device written directly gets the cue points without their labels.
-        if format == .wav, !cueLabels.isEmpty, !target.isStream, target.descriptor >= 0,
-           !WaveLabels.append(labels: cueLabels, descriptor: target.descriptor) {
+        if format == .wav, !cueLabels.isEmpty, !target.isStream, let descriptor = target.descriptor,
+           !WaveLabels.append(labels: cueLabels, descriptor: descriptor) {
             abort()
             throw OutputError(.io, "cannot write \(path): the cue labels could not be added")
         }
-        if format == .ogg, !target.isStream, target.descriptor >= 0, !OggSerial.normalize(descriptor: target.descriptor) {
+        if format == .ogg, !target.isStream, let descriptor = target.descriptor, !OggSerial.normalize(descriptor: descriptor) {
             abort()
             throw OutputError(.io, "cannot write \(path): the Ogg stream could not be finished")
         }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemIO
 
 /// libsndfile writes a WAV file's cue points but not their names, so audio editors would show
 /// "Marker 7". This appends an associated-data list (`LIST` of type `adtl`) with one `labl`
@@ -24,22 +22,21 @@ enum WaveLabels {
     /// Appends the labels to the WAV file open (readable and writable) as `descriptor`.
     /// - Returns: `false` when the file is not a RIFF WAV file, would outgrow RIFF's 4 GiB,
     ///   or an I/O call failed.
-    static func append(labels: [String], descriptor: Int32) -> Bool {
+    static func append(labels: [String], descriptor: FileDescriptor) -> Bool {
         var header = [UInt8](repeating: 0, count: 12)
-        let headerRead = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 12, 0) }
+        let headerRead = header.withUnsafeMutableBytes { try? descriptor.read(fromAbsoluteOffset: 0, into: $0) }
         guard headerRead == 12, Array(header[0..<4]) == Array("RIFF".utf8),
               Array(header[8..<12]) == Array("WAVE".utf8) else { return false }
-        let fileSize = lseek(descriptor, 0, SEEK_END)
-        guard fileSize >= 12 else { return false }
+        guard let fileSize = try? descriptor.seek(offset: 0, from: .end), fileSize >= 12 else { return false }
         // Chunks start at even offsets: pad an odd-sized file first.
         var appended: [UInt8] = fileSize % 2 == 1 ? [0] : []
         appended += chunk(labels: labels)
-        let newSize = Int64(fileSize) + Int64(appended.count)
+        let newSize = fileSize + Int64(appended.count)
         guard newSize - 8 <= Int64(UInt32.max) else { return false }
-        let written = appended.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, fileSize) }
+        let written = appended.withUnsafeBytes { try? descriptor.write(toAbsoluteOffset: fileSize, $0) }
         guard written == appended.count else { return false }
         let riffSize = littleEndian(UInt32(newSize - 8))
-        return riffSize.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 4, 4) } == 4
+        return riffSize.withUnsafeBytes { try? descriptor.write(toAbsoluteOffset: 4, $0) } == 4
     }
 
     private static func littleEndian(_ value: UInt32) -> [UInt8] {

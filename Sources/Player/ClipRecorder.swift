@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import SystemIO
 import Sound
 
 /// Takes of voice clips through ALSA capture, for `psoas voice record`: a short count-in tone,
@@ -149,7 +150,7 @@ public final class ClipRecorder {
     public func answer(enterKeeps: Bool = true) throws(Problem) -> Answer {
         guard let terminal else { return .quit }
         while true {
-            _ = Poller.readable([0], timeout: 200)
+            _ = Poller.readable([.standardInput], timeout: 200)
             for byte in terminal.readAvailable() {
                 switch byte {
                 case 0x0A, 0x0D: if enterKeeps { return .keep }

@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import JSONText
+import SystemIO
 import Timeline
 
 /// Runs a playback on the main thread's side: keys from a raw terminal, the control socket,
@@ -37,7 +38,7 @@ public final class PlaybackSession {
     let output: Output
     let showStatus: Bool
     private var server: UnixSocketServer?
-    private var connections: [Int32: Connection] = [:]
+    private var connections: [FileDescriptor: Connection] = [:]
     /// The status line last drawn ("" forces a redraw).
     private var lastStatus = ""
     /// A `+` key waiting for the engine to take it: its count of extends before, and until
@@ -98,11 +99,11 @@ public final class PlaybackSession {
         lastStatus = ""
         while !thread.isDone {
             // In the background (after Ctrl-Z and `bg`) reading a key would stop the process.
-            var descriptors: [Int32] = keys && Terminal.isForeground ? [0] : []
+            var descriptors: [FileDescriptor] = keys && Terminal.isForeground ? [.standardInput] : []
             if let server { descriptors.append(server.descriptor) }
             descriptors += connections.keys
             let ready = Poller.readable(descriptors, timeout: 20)
-            if keys, ready.contains(0) { handleKeys(terminal.readAvailable()) }
+            if keys, ready.contains(.standardInput) { handleKeys(terminal.readAvailable()) }
             // Connections first: one a client has closed frees its place before a new one is
             // counted against the limit.
             for fd in connections.keys where ready.contains(fd) { serve(fd) }
@@ -127,7 +128,7 @@ public final class PlaybackSession {
             emitEvents()
             confirmExtend()
             if showStatus {
-                let line = Self.fitted(statusLine(), columns: Terminal.columns(of: 2))
+                let line = Self.fitted(statusLine(), columns: Terminal.columns(of: .standardError))
                 if line != lastStatus {
                     output.status(line)
                     lastStatus = line
@@ -227,7 +228,7 @@ public final class PlaybackSession {
         }
     }
 
-    private func serve(_ fd: Int32) {
+    private func serve(_ fd: FileDescriptor) {
         guard let bytes = UnixSocketServer.receive(from: fd) else {
             close(fd)
             return
@@ -251,7 +252,7 @@ public final class PlaybackSession {
         connections[fd] = Connection(buffer: buffer, lastActivity: bytes.isEmpty ? (connections[fd]?.lastActivity ?? Date()) : Date())
     }
 
-    private func close(_ fd: Int32) {
+    private func close(_ fd: FileDescriptor) {
         connections[fd] = nil
         UnixSocketServer.closeConnection(fd)
     }

@@ -1,5 +1,6 @@
 import CSpawn
 import Foundation
+import SystemIO
 
 #if canImport(Glibc)
 import Glibc
@@ -50,7 +51,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
         var child = pid_t()
         let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw SpawnError(message: "cannot start \(executable): \(String(cString: strerror(result)))") }
+        guard result == 0 else { throw SpawnError(message: "cannot start \(executable): \(Errno(rawValue: result))") }
         pid = child
     }
 

@@ -1,6 +1,6 @@
-import AudioIO
 import CSpawn
 import Foundation
+import SystemIO
 
 #if canImport(Glibc)
 import Glibc
@@ -179,8 +179,7 @@ public final class RunningPsoas: @unchecked Sendable {
     private static func readAll(_ fd: Int32, _ body: ([UInt8]) -> Void) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
+            let count = buffer.withUnsafeMutableBytes { (try? FileDescriptor(rawValue: fd).read(into: $0)) ?? 0 }
             guard count > 0 else { break }
             body(Array(buffer[0..<count]))
         }

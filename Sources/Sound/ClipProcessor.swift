@@ -2,6 +2,7 @@ import AudioIO
 
 #if canImport(Glibc)
 import Glibc
+import SystemIO
 #endif
 
 /// Prepares a recorded or synthesised clip for a voice pack: mono at the pack rate, silence

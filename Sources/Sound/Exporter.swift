@@ -1,5 +1,6 @@
 import AudioIO
 import Dispatch
+import SystemIO
 
 /// Streams a renderer into a sink: one thread renders chunks while another writes the
 /// previous ones, so an export costs about the longer of the two, and memory stays the

@@ -1,5 +1,6 @@
 import AudioIO
 import SessionKit
+import SystemIO
 
 /// A folder with one recorded clip per cue id (`<id>.flac`) and a `pack.yaml`.
 public struct VoicePack: Sendable {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import AudioIO
+import SystemIO
 import SessionKit
 
 /// What the shell completion scripts (`psoas --generate-completion-script`) offer for the

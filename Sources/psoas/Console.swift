@@ -1,4 +1,4 @@
-import AudioIO
+import SystemIO
 import Foundation
 
 /// The only place that writes to the terminal: human text to stderr, data to stdout.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import AudioIO
+import SystemIO
 import SessionKit
 
 /// A reason to stop with a message on stderr and a documented exit code.

@@ -1,4 +1,4 @@
-import AudioIO
+import SystemIO
 import Foundation
 
 /// Writing files the user asked for: whole or not at all.

@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import PsoasTestSupport
+import SystemIO
 import Testing
 
 /// What `psoas export -o` does with what is already at the path (devices, FIFOs, links,

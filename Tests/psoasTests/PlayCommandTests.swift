@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import PsoasTestSupport
+import SystemIO
 import Testing
 
 #if canImport(Glibc)

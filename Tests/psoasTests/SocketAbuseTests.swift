@@ -1,4 +1,4 @@
-import AudioIO
+import SystemIO
 import Foundation
 import PsoasTestSupport
 import Testing
@@ -29,7 +29,7 @@ import Glibc
     /// Reads what arrives within `timeout` seconds.
     func receive(_ fd: Int32, timeout: Int32 = 1000) -> String {
         var text = [UInt8]()
-        while !Poller.readable([fd], timeout: timeout).isEmpty {
+        while !Poller.readable([FileDescriptor(rawValue: fd)], timeout: timeout).isEmpty {
             var buffer = [UInt8](repeating: 0, count: 4096)
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             guard count > 0 else { break }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import AudioIO
+import SystemIO
 import SessionKit
 import Timeline
 

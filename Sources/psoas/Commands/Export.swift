@@ -3,6 +3,7 @@ import AudioIO
 import Foundation
 import SessionKit
 import Sound
+import SystemIO
 import Timeline
 
 extension AudioFileFormat: ExpressibleByArgument {}

@@ -4,6 +4,7 @@ import Foundation
 import Player
 import SessionKit
 import Sound
+import SystemIO
 import Timeline
 
 /// `psoas play`: play a session through ALSA, controlled by keys and `psoas ctl`.

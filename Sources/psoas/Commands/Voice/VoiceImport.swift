@@ -2,6 +2,7 @@ import ArgumentParser
 import AudioIO
 import Foundation
 import Sound
+import SystemIO
 
 extension Voice {
     /// `psoas voice import`: recordings from a folder into a pack of the user's.

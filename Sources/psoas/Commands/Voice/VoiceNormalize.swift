@@ -2,6 +2,7 @@ import ArgumentParser
 import AudioIO
 import Foundation
 import Sound
+import SystemIO
 
 extension Voice {
     /// `psoas voice normalize`: the clip processing of voice packs, for Scripts/render-voice.

@@ -4,6 +4,7 @@ import Foundation
 import Player
 import SessionKit
 import Sound
+import SystemIO
 
 extension Voice {
     /// `psoas voice record`: record cues in your own voice through ALSA capture.

@@ -9,6 +9,21 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable { case inUse, noServer, failed }
     public var kind: Kind
     public var message: String
+    /// The system's error, when a call failed (its words end ``message``).
+    public var errno: Errno?
+
+    init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    /// "`what`: `errno`'s words", of kind `failed`.
+    init(_ what: String, _ errno: Errno) {
+        kind = .failed
+        message = "\(what): \(errno)"
+        self.errno = errno
+    }
+
     public var description: String { message }
 }
 
@@ -19,8 +34,8 @@ public enum RuntimeFolder {
     public static func path(environment runtime: String?) throws(SocketError) -> String {
         let base = (runtime?.isEmpty == false ? runtime! : "/tmp")
         let folder = runtime?.isEmpty == false ? base + "/psoas" : base + "/psoas-\(getuid())"
-        if mkdir(folder, 0o700) != 0, errno != EEXIST {
-            throw SocketError(kind: .failed, message: "cannot create \(folder): \(String(cString: strerror(errno)))")
+        if mkdir(folder, 0o700) != 0, Errno.current != .fileExists {
+            throw SocketError("cannot create \(folder)", .current)
         }
         var info = stat()
         guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else {
@@ -34,7 +49,7 @@ public enum RuntimeFolder {
 /// A listening Unix stream socket with non-blocking, line-based connections.
 public final class UnixSocketServer {
     public let path: String
-    public let descriptor: Int32
+    public let descriptor: FileDescriptor
 
     /// Binds `path` (mode 0600). A stale socket from a dead player is replaced; a live one is
     /// an error of kind `inUse`.
@@ -43,18 +58,22 @@ public final class UnixSocketServer {
             throw SocketError(kind: .inUse, message: "another psoas is playing (control socket \(path))")
         }
         unlink(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw SocketError(kind: .failed, message: "socket: \(String(cString: strerror(errno)))") }
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.socket(nonBlocking: true)
+        } catch {
+            throw SocketError("socket", error)
+        }
         var address = try UnixSocketClient.address(path)
         let previousMask = umask(0o177)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         umask(previousMask)
-        guard bound == 0, listen(fd, 64) == 0 else {
-            let message = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw SocketError(kind: .failed, message: "cannot listen on \(path): \(message)")
+        guard bound == 0, listen(fd.rawValue, 64) == 0 else {
+            let error = Errno.current
+            try? fd.close()
+            throw SocketError("cannot listen on \(path)", error)
         }
         chmod(path, 0o600)
         self.path = path
@@ -62,34 +81,34 @@ public final class UnixSocketServer {
     }
 
     /// A new connection, if one is waiting (non-blocking).
-    public func accept() -> Int32? {
-        let fd = accept4(descriptor, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
-        return fd >= 0 ? fd : nil
+    public func accept() -> FileDescriptor? {
+        let flags = Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        return (try? system { accept4(descriptor.rawValue, nil, nil, flags) }).map(FileDescriptor.init(rawValue:))
     }
 
     /// Closes the socket and removes its file.
     public func close() {
-        Glibc.close(descriptor)
+        try? descriptor.close()
         unlink(path)
     }
 
     /// Reads what a connection has sent; `nil` when it closed or failed.
-    public static func receive(from fd: Int32, limit: Int = 4096) -> [UInt8]? {
+    public static func receive(from connection: FileDescriptor, limit: Int = 4096) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: limit)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        if count > 0 { return Array(buffer[0..<count]) }
-        if count < 0, errno == EAGAIN || errno == EINTR { return [] }
-        return nil
+        let result = buffer.withUnsafeMutableBytes { raw in Result { () throws(Errno) in try connection.read(into: raw) } }
+        switch result {
+        case let .success(count): return count > 0 ? Array(buffer[0..<count]) : nil
+        case let .failure(error): return error == .wouldBlock ? [] : nil
+        }
     }
 
     /// Writes as much of `bytes` as the connection takes now; returns how many.
-    public static func send(_ bytes: [UInt8], to fd: Int32) -> Int {
-        let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        return max(0, count)
+    public static func send(_ bytes: [UInt8], to connection: FileDescriptor) -> Int {
+        (try? bytes.withUnsafeBytes { raw throws(Errno) in try connection.send(raw) }) ?? 0
     }
 
-    public static func closeConnection(_ fd: Int32) {
-        Glibc.close(fd)
+    public static func closeConnection(_ connection: FileDescriptor) {
+        try? connection.close()
     }
 }
 
@@ -110,38 +129,40 @@ public enum UnixSocketClient {
         return address
     }
 
-    static func connect(path: String) -> Int32? {
-        guard var address = try? address(path) else { return nil }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
+    /// A blocking connection to the socket at `path`.
+    /// - Throws: ``Errno`` (ENAMETOOLONG when `path` does not fit a socket address).
+    static func connection(to path: String) throws(Errno) -> FileDescriptor {
+        guard var address = try? address(path) else { throw Errno(rawValue: ENAMETOOLONG) }
+        let fd = try FileDescriptor.socket(nonBlocking: false)
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd.rawValue, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else {
-            close(fd)
-            return nil
+            let error = Errno.current
+            try? fd.close()
+            throw error
         }
         return fd
     }
 
     /// Whether a process is listening on `path`.
     public static func isAlive(path: String) -> Bool {
-        guard let fd = connect(path: path) else { return false }
-        close(fd)
+        guard let fd = try? connection(to: path) else { return false }
+        try? fd.close()
         return true
     }
 
     /// Sends `line` and returns the reply line (without its newline).
     /// - Throws: ``SocketError`` (`noServer` when nothing listens).
     public static func request(path: String, line: String, timeoutMilliseconds: Int32 = 3000) throws(SocketError) -> String {
-        guard let fd = connect(path: path) else {
+        guard let fd = try? connection(to: path) else {
             throw SocketError(kind: .noServer, message: "no psoas is playing (nothing listens on \(path))")
         }
-        defer { close(fd) }
+        defer { try? fd.close() }
         let bytes = Array((line + "\n").utf8)
         var sent = 0
         while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = (try? bytes[sent...].withUnsafeBytes { raw throws(Errno) in try fd.send(raw) }) ?? 0
             guard count > 0 else { throw SocketError(kind: .failed, message: "cannot send to \(path)") }
             sent += count
         }
@@ -151,11 +172,29 @@ public enum UnixSocketClient {
                 throw SocketError(kind: .failed, message: "no reply from the player within \(timeoutMilliseconds) ms")
             }
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { (try? fd.read(into: $0)) ?? 0 }
             guard count > 0 else { break }
             reply += buffer[0..<count]
         }
         let line = reply.split(separator: 10, omittingEmptySubsequences: false).first ?? []
         return String(decoding: line, as: UTF8.self)
+    }
+}
+
+// MARK: - Socket calls
+
+extension FileDescriptor {
+    /// A new Unix stream socket, closed in programs this one starts.
+    static func socket(nonBlocking: Bool) throws(Errno) -> FileDescriptor {
+        var type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        if nonBlocking { type |= Int32(SOCK_NONBLOCK.rawValue) }
+        return FileDescriptor(rawValue: try valueOrErrno(Glibc.socket(AF_UNIX, type, 0)))
+    }
+
+    /// Sends what the socket takes of `buffer`; a reader that went away is an error
+    /// (``Errno/brokenPipe``), not a SIGPIPE.
+    /// - Returns: how many bytes were sent.
+    func send(_ buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        try system { Glibc.send(rawValue, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
     }
 }

@@ -20,9 +20,9 @@ public final class Terminal {
 
     /// The width in columns of the terminal on `descriptor`; `nil` when it is no terminal or
     /// reports no width.
-    public static func columns(of descriptor: Int32) -> Int? {
+    public static func columns(of descriptor: FileDescriptor) -> Int? {
         var size = winsize()
-        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        guard ioctl(descriptor.rawValue, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
         return Int(size.ws_col)
     }
 
@@ -80,7 +80,7 @@ public final class Terminal {
     /// Bytes available on standard input now (never blocks); empty when none.
     public func readAvailable() -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 64)
-        let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-        return count > 0 ? Array(buffer[0..<count]) : []
+        let count = buffer.withUnsafeMutableBytes { (try? FileDescriptor.standardInput.read(into: $0)) ?? 0 }
+        return Array(buffer[0..<count])
     }
 }

@@ -16,8 +16,8 @@ import Glibc
 public final class OutputTarget {
     /// The path as the user named it (for messages).
     public let path: String
-    /// The descriptor written to (`-1` once committed or aborted).
-    public private(set) var descriptor: Int32
+    /// The descriptor written to (`nil` once committed or aborted).
+    public private(set) var descriptor: FileDescriptor?
     /// Written directly (a device, FIFO, socket or standard output): there is no file to commit.
     public let isStream: Bool
     /// What messages say is being written ("/x/out.wav", "to standard output").
@@ -42,7 +42,7 @@ public final class OutputTarget {
         subject = "to standard output"
         file = "-"
         mode = 0
-        descriptor = 1
+        descriptor = .standardOutput
         isStream = true
         ownsDescriptor = false
     }
@@ -70,14 +70,17 @@ public final class OutputTarget {
             if seekable, type != S_IFCHR {
                 throw OutputError(.cannotCreate, "cannot write \(path): it is a \(type == S_IFIFO ? "FIFO" : "socket"), which cannot seek back to finish the file; use --format raw")
             }
-            descriptor = type == S_IFSOCK ? UnixSocketClient.connect(path: file) ?? -1 : open(file, O_WRONLY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                throw OutputError(.cannotCreate, "cannot write \(path): \(String(cString: strerror(errno)))")
+            let stream: FileDescriptor
+            do throws(Errno) {
+                stream = try type == S_IFSOCK ? UnixSocketClient.connection(to: file) : .open(file, .writeOnly)
+            } catch {
+                throw OutputError(.cannotCreate, "cannot write \(path)", error)
             }
-            if seekable, lseek(descriptor, 0, SEEK_CUR) < 0 {
-                close(descriptor)
+            if seekable, (try? stream.seek(offset: 0, from: .current)) == nil {
+                try? stream.close()
                 throw OutputError(.cannotCreate, "cannot write \(path): the device cannot seek back to finish the file; use --format raw")
             }
+            descriptor = stream
             isStream = true
             mode = 0
             return
@@ -102,30 +105,35 @@ public final class OutputTarget {
             mode = 0o666 & ~mask
         }
         // An unnamed file is linked in through /proc/self/fd when complete.
-        descriptor = access("/proc/self/fd", X_OK) == 0 ? psoas_open_unnamed(folder, 0o600) : -1
-        if descriptor < 0 {
+        var temporary: FileDescriptor?
+        if access("/proc/self/fd", X_OK) == 0 {
+            temporary = try? FileDescriptor.openUnnamed(inFolder: folder, permissions: 0o600)
+        }
+        if temporary == nil {
             // The filesystem has no O_TMPFILE: a hidden name beside the file instead.
             let name = Self.temporaryName(for: file)
-            descriptor = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                throw OutputError(.cannotCreate, "cannot create \(path): \(String(cString: strerror(errno)))")
+            do throws(Errno) {
+                temporary = try .open(name, .readWrite, options: [.create, .truncate], permissions: 0o600)
+            } catch {
+                throw OutputError(.cannotCreate, "cannot create \(path)", error)
             }
             temporaryPath = name
         }
-        if exists { _ = fchown(descriptor, info.st_uid, info.st_gid) }
-        fchmod(descriptor, mode)
+        descriptor = temporary
+        if let temporary {
+            if exists { _ = fchown(temporary.rawValue, info.st_uid, info.st_gid) }
+            fchmod(temporary.rawValue, mode)
+        }
     }
 
     /// Writes all of `bytes`.
     /// - Throws: ``OutputError``: `readerClosed` when a pipe's reader went away, else `io`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
-        guard let base = bytes.baseAddress else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let result = Glibc.write(descriptor, base.advanced(by: offset), bytes.count - offset)
-            if result < 0, errno == EINTR { continue }
-            guard result > 0 else { throw failure("cannot write \(subject)") }
-            offset += result
+        guard let descriptor else { throw OutputError(.io, "cannot write \(subject): already closed") }
+        do throws(Errno) {
+            try descriptor.write(all: bytes)
+        } catch {
+            throw Self.failure("cannot write \(subject)", error)
         }
     }
 
@@ -138,11 +146,16 @@ public final class OutputTarget {
         if let failure { throw failure }
     }
 
-    /// The error for the failed call that set `errno`.
-    func failure(_ what: String) -> OutputError {
-        let code = errno
-        return OutputError(code == EPIPE || code == ECONNRESET ? .readerClosed : .io,
-                           "\(what): \(String(cString: strerror(code)))")
+    /// Starts writing back the file's data already in the page cache, without waiting, so
+    /// that the sync in ``commit(_:)`` has little left to wait for. Nothing for a stream.
+    public func startWriteback() {
+        guard !isStream, let descriptor else { return }
+        _ = psoas_start_writeback(descriptor.rawValue)
+    }
+
+    /// The error for a failed call: `readerClosed` when the reader went away, else `io`.
+    static func failure(_ what: String, _ errno: Errno) -> OutputError {
+        OutputError(errno == .brokenPipe || errno == .connectionReset ? .readerClosed : .io, what, errno)
     }
 
     /// Completes `targets` together: each file is made durable under a temporary name, then
@@ -153,7 +166,7 @@ public final class OutputTarget {
             for target in targets { try target.complete() }
             for target in targets where !target.isStream {
                 guard let temporaryPath = target.temporaryPath, rename(temporaryPath, target.file) == 0 else {
-                    throw OutputError(.cannotCreate, "cannot create \(target.path): \(String(cString: strerror(errno)))")
+                    throw OutputError(.cannotCreate, "cannot create \(target.path)", .current)
                 }
                 target.temporaryPath = nil
             }
@@ -166,34 +179,41 @@ public final class OutputTarget {
     /// Syncs and closes the descriptor; a file's data is then under its temporary name.
     /// The descriptor is closed whatever fails.
     private func complete() throws(OutputError) {
-        guard descriptor >= 0 else { throw OutputError(.io, "cannot write \(subject): already closed") }
-        let fd = descriptor
-        descriptor = -1
-        var error: OutputError?
+        guard let fd = descriptor else { throw OutputError(.io, "cannot write \(subject): already closed") }
+        descriptor = nil
+        var problem: OutputError?
         if !isStream {
-            if fsync(fd) != 0, errno != EINVAL {
-                error = failure("cannot write \(subject)")
-            } else if temporaryPath == nil {
+            do throws(Errno) {
+                try fd.sync()
+            } catch {
+                // What cannot be synced (EINVAL) needs no sync.
+                if error != .invalidArgument { problem = Self.failure("cannot write \(subject)", error) }
+            }
+            if problem == nil, temporaryPath == nil {
                 let name = Self.temporaryName(for: file)
-                if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0 {
+                if linkat(AT_FDCWD, "/proc/self/fd/\(fd.rawValue)", AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0 {
                     temporaryPath = name
                 } else {
-                    error = failure("cannot create \(path)")
+                    problem = Self.failure("cannot create \(path)", .current)
                 }
             }
         }
-        if ownsDescriptor, Glibc.close(fd) != 0, error == nil {
-            error = failure("cannot write \(subject)")
+        if ownsDescriptor {
+            do throws(Errno) {
+                try fd.close()
+            } catch {
+                if problem == nil { problem = Self.failure("cannot write \(subject)", error) }
+            }
         }
-        if let error { throw error }
+        if let problem { throw problem }
     }
 
     /// Gives up: closes the descriptor and removes the temporary file; the file (if any)
     /// is left as it was.
     public func abort() {
-        if descriptor >= 0 {
-            if ownsDescriptor { Glibc.close(descriptor) }
-            descriptor = -1
+        if let descriptor {
+            if ownsDescriptor { try? descriptor.close() }
+            self.descriptor = nil
         }
         if let temporaryPath {
             unlink(temporaryPath)
