@@ -102,7 +102,8 @@ struct ExportOptions: ParsableArguments {
             let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
                                          comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue) ambience=\(planned.ambience.rawValue)")
             let sink = try SoundFileSink(target: target, format: format, sampleRate: timeline.sampleRate,
-                                         channelCount: timeline.channelCount, metadata: metadata,
+                                         channelCount: timeline.channelCount, frameCount: timeline.frameCount,
+                                         metadata: metadata,
                                          cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) },
                                          companions: companions)
             let total = max(1, Int(timeline.frameCount))
