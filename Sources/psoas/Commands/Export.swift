@@ -80,6 +80,9 @@ struct ExportOptions: ParsableArguments {
         guard let output else { throw Failure.usage("name the file to write with -o PATH") }
         let format = try resolvedFormat()
         let timeline = planned.timeline
+        if let problem = format.capacityProblem(frameCount: timeline.frameCount, sampleRate: timeline.sampleRate) {
+            throw Failure.usage(problem)
+        }
         let renderer = try planned.renderer()
         if let lufs = loudness.lufs(channelCount: timeline.channelCount) {
             do {
