@@ -14,12 +14,16 @@ import Glibc
 public final class SoundFileSink: PCMSink {
     public let path: String
     public let format: AudioFileFormat
+    /// The finished file as read back from its header by ``finish()`` (for raw PCM, from its
+    /// size); `nil` before that, and for a stream, which cannot be read back.
+    public private(set) var writtenFile: SoundFileInfo?
     private let target: OutputTarget
     /// Outputs written beside the audio (captions): committed with it, or aborted with it.
     private let companions: [OutputTarget]
     private var handle: OpaquePointer?
     private let sampleRate: Int
     private let channelCount: Int
+    private var framesWritten: Int64 = 0
     /// The names of the cue points written, labelled by ``finish()`` (libsndfile does not).
     private var cueLabels: [String] = []
     /// The chunks handed to libsndfile for an RF64 header, kept until it is closed.
@@ -152,12 +156,15 @@ public final class SoundFileSink: PCMSink {
             } else {
                 try target.write(UnsafeRawBufferPointer(samples))
             }
+            framesWritten += Int64(frames)
         } catch {
             abort()
             throw error
         }
     }
 
+    /// Completes the file and reads its header back: it must hold exactly the frames written,
+    /// at the rate and channel count asked for (see ``writtenFile``).
     public func finish() throws(OutputError) {
         if let handle {
             self.handle = nil
@@ -179,7 +186,32 @@ public final class SoundFileSink: PCMSink {
             abort()
             throw OutputError(.io, "cannot write \(path): the Ogg stream could not be finished")
         }
+        if !target.isStream, target.descriptor >= 0 {
+            try readBack()
+        }
         try OutputTarget.commit([target] + companions)
+    }
+
+    /// Sets ``writtenFile`` from the finished file; aborts when it is not what was written.
+    private func readBack() throws(OutputError) {
+        let file: SoundFileInfo
+        if format == .raw {
+            let size = lseek(target.descriptor, 0, SEEK_END)
+            file = SoundFileInfo(frameCount: Int64(size) / Int64(2 * channelCount), sampleRate: sampleRate,
+                                 channelCount: channelCount)
+        } else {
+            do {
+                file = try SoundFileInfo.read(descriptor: target.descriptor, subject: path)
+            } catch {
+                abort()
+                throw OutputError(.io, "cannot write \(path): the finished file cannot be read back: \(error.message) (\(error.call))")
+            }
+        }
+        guard file == SoundFileInfo(frameCount: framesWritten, sampleRate: sampleRate, channelCount: channelCount) else {
+            abort()
+            throw OutputError(.io, "cannot write \(path): its header says \(file.frameCount) frames at \(file.sampleRate) Hz in \(file.channelCount) channels, but \(framesWritten) frames at \(sampleRate) Hz in \(channelCount) channels were written")
+        }
+        writtenFile = file
     }
 
     public func abort() {

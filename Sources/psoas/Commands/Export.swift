@@ -116,11 +116,14 @@ struct ExportOptions: ParsableArguments {
                     { frames in show("writing \(name): \(min(100, frames * 100 / total)) %") }
                 })
             }
+            if output != "-" {
+                // A file states the length its header gives (the sink checked it against what
+                // was written); a device or FIFO cannot be read back: what was sent to it.
+                let frameCount = sink.writtenFile?.frameCount ?? timeline.frameCount
+                Console.notice("wrote \(output): \(timeline.title), \(timeline.lengthText(frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
+            }
         } catch {
             throw Failure(outputError: error)
-        }
-        if output != "-" {
-            Console.notice("wrote \(output): \(timeline.title), \(timeline.lengthText(timeline.frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
         }
     }
 }
