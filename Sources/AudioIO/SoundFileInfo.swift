@@ -1,4 +1,7 @@
 import CSndfile
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The shape of an audio file as libsndfile reads it.
 public struct SoundFileInfo: Sendable, Hashable {
@@ -18,6 +21,23 @@ public struct SoundFileInfo: Sendable, Hashable {
         var info = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
             throw AudioIOError(call: "sf_open", subject: path, message: String(cString: sf_strerror(nil)))
+        }
+        sf_close(handle)
+        return SoundFileInfo(frameCount: Int64(info.frames), sampleRate: Int(info.samplerate),
+                             channelCount: Int(info.channels))
+    }
+
+    /// Reads the header of the audio file open (readable) as `descriptor`, from its start;
+    /// the descriptor stays open.
+    /// - Parameter subject: the file's name, for the error.
+    /// - Throws: ``AudioIOError`` when libsndfile cannot open it.
+    public static func read(descriptor: Int32, subject: String) throws(AudioIOError) -> SoundFileInfo {
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw AudioIOError(call: "lseek", subject: subject, message: "cannot seek to its start")
+        }
+        var info = SF_INFO()
+        guard let handle = sf_open_fd(descriptor, Int32(SFM_READ), &info, 0) else {
+            throw AudioIOError(call: "sf_open_fd", subject: subject, message: String(cString: sf_strerror(nil)))
         }
         sf_close(handle)
         return SoundFileInfo(frameCount: Int64(info.frames), sampleRate: Int(info.samplerate),

@@ -15,20 +15,6 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 
-    /// Runs sox's `soxi -D` (duration in seconds).
-    func soxDuration(_ path: String) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/soxi")
-        process.arguments = ["-D", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-    }
-
     @Test func wavHasExactlyThePlannedFramesWithMarkersAndMetadata() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -46,24 +32,6 @@ import Testing
         #expect(markers.map { Int($0.position) } == stepStarts)
         #expect(SoundFileInfo.string(.title, path: path) == "Kurz")
         #expect(SoundFileInfo.string(.artist, path: path) == "psoas")
-    }
-
-    /// The top-level chunks of a RIFF file: identifier, payload offset and size.
-    func riffChunks(_ bytes: [UInt8], from start: Int = 12, to end: Int? = nil) -> [(id: String, offset: Int, size: Int)] {
-        var chunks: [(id: String, offset: Int, size: Int)] = []
-        var offset = start
-        let end = end ?? bytes.count
-        while offset + 8 <= end {
-            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
-            let size = littleEndian32(bytes, at: offset + 4)
-            chunks.append((id, offset + 8, size))
-            offset += 8 + size + (size & 1)
-        }
-        return chunks
-    }
-
-    func littleEndian32(_ bytes: [UInt8], at offset: Int) -> Int {
-        Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
     }
 
     @Test func wavCueMarkersAreLabelledWithTheStepTitles() throws {

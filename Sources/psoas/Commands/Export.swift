@@ -81,6 +81,9 @@ struct ExportOptions: ParsableArguments {
         guard let output else { throw Failure.usage("name the file to write with -o PATH") }
         let format = try resolvedFormat()
         let timeline = planned.timeline
+        if let problem = format.capacityProblem(frameCount: timeline.frameCount, sampleRate: timeline.sampleRate) {
+            throw Failure.usage(problem)
+        }
         let renderer = try planned.renderer()
         if let lufs = loudness.lufs(channelCount: timeline.channelCount) {
             do {
@@ -103,7 +106,8 @@ struct ExportOptions: ParsableArguments {
             let metadata = AudioMetadata(title: planned.session.title, artist: "psoas",
                                          comment: "psoas \(planned.session.id) breath=\(planned.session.breath) \(parameters) voice=\(planned.voice) tones=\(planned.tones.rawValue) ambience=\(planned.ambience.rawValue)")
             let sink = try SoundFileSink(target: target, format: format, sampleRate: timeline.sampleRate,
-                                         channelCount: timeline.channelCount, metadata: metadata,
+                                         channelCount: timeline.channelCount, frameCount: timeline.frameCount,
+                                         metadata: metadata,
                                          cues: timeline.steps.map { CueMarker(position: $0.start, name: $0.title) },
                                          companions: companions)
             let total = max(1, Int(timeline.frameCount))
@@ -113,11 +117,14 @@ struct ExportOptions: ParsableArguments {
                     { frames in show("writing \(name): \(min(100, frames * 100 / total)) %") }
                 })
             }
+            if output != "-" {
+                // A file states the length its header gives (the sink checked it against what
+                // was written); a device or FIFO cannot be read back: what was sent to it.
+                let frameCount = sink.writtenFile?.frameCount ?? timeline.frameCount
+                Console.notice("wrote \(output): \(timeline.title), \(timeline.lengthText(frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
+            }
         } catch {
             throw Failure(outputError: error)
-        }
-        if output != "-" {
-            Console.notice("wrote \(output): \(timeline.title), \(timeline.lengthText(timeline.frameCount)), \(format.rawValue) \(timeline.sampleRate) Hz")
         }
     }
 }
