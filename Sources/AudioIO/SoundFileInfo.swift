@@ -1,4 +1,5 @@
 import CSndfile
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,12 +32,14 @@ public struct SoundFileInfo: Sendable, Hashable {
     /// the descriptor stays open.
     /// - Parameter subject: the file's name, for the error.
     /// - Throws: ``AudioIOError`` when libsndfile cannot open it.
-    public static func read(descriptor: Int32, subject: String) throws(AudioIOError) -> SoundFileInfo {
-        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
-            throw AudioIOError(call: "lseek", subject: subject, message: "cannot seek to its start")
+    public static func read(descriptor: FileDescriptor, subject: String) throws(AudioIOError) -> SoundFileInfo {
+        do {
+            try descriptor.seek(offset: 0, from: .start)
+        } catch {
+            throw AudioIOError(call: "lseek", subject: subject, message: "cannot seek to its start: \(error)")
         }
         var info = SF_INFO()
-        guard let handle = sf_open_fd(descriptor, Int32(SFM_READ), &info, 0) else {
+        guard let handle = sf_open_fd(descriptor.rawValue, Int32(SFM_READ), &info, 0) else {
             throw AudioIOError(call: "sf_open_fd", subject: subject, message: String(cString: sf_strerror(nil)))
         }
         sf_close(handle)

@@ -183,22 +183,28 @@ public final class SoundFileSink: PCMSink {
             abort()
             throw OutputError(.io, "cannot write \(path): the Ogg stream could not be finished")
         }
-        if !target.isStream, target.descriptor >= 0 {
-            try readBack()
+        if !target.isStream, let descriptor = target.descriptor {
+            try readBack(descriptor)
         }
         try OutputTarget.commit([target] + companions)
     }
 
     /// Sets ``writtenFile`` from the finished file; aborts when it is not what was written.
-    private func readBack() throws(OutputError) {
+    private func readBack(_ descriptor: FileDescriptor) throws(OutputError) {
         let file: SoundFileInfo
         if format == .raw {
-            let size = lseek(target.descriptor, 0, SEEK_END)
-            file = SoundFileInfo(frameCount: Int64(size) / Int64(2 * channelCount), sampleRate: sampleRate,
+            let size: Int64
+            do {
+                size = try descriptor.seek(offset: 0, from: .end)
+            } catch {
+                abort()
+                throw OutputError(.io, "cannot write \(path): the finished file cannot be read back: \(error)")
+            }
+            file = SoundFileInfo(frameCount: size / Int64(2 * channelCount), sampleRate: sampleRate,
                                  channelCount: channelCount)
         } else {
-            do {
-                file = try SoundFileInfo.read(descriptor: target.descriptor, subject: path)
+            do throws(AudioIOError) {
+                file = try SoundFileInfo.read(descriptor: descriptor, subject: path)
             } catch {
                 abort()
                 throw OutputError(.io, "cannot write \(path): the finished file cannot be read back: \(error.message) (\(error.call))")
