@@ -4,18 +4,20 @@ import Synchronization
 ///
 /// Thread-safety: ``send(_:)`` may be called from any thread; ``take(into:)`` from the
 /// playback thread only: it tries the lock and never waits on it.
-final class CommandQueue: Sendable {
+package final class CommandQueue: Sendable {
     private let inbox = Mutex<CommandBatch>(CommandBatch())
 
+    package init() {}
+
     /// Queues a command (a stop and a safety stop are never pushed out, see ``CommandBatch``).
-    func send(_ command: TransportCommand) {
+    package func send(_ command: TransportCommand) {
         inbox.withLock { $0.append(command) }
     }
 
     /// Moves every command sent so far into `batch`, unless a sender holds the lock right now.
     /// Allocates nothing.
     /// - Returns: whether the commands were taken (`false`: try again at the next block).
-    func take(into batch: inout CommandBatch) -> Bool {
+    package func take(into batch: inout CommandBatch) -> Bool {
         inbox.withLockIfAvailable { sent in
             batch.takeAll(from: &sent)
             return true
@@ -29,8 +31,8 @@ final class CommandQueue: Sendable {
 /// and only the other commands (pause, skips, extend…) queue, up to ``capacity``: past it the
 /// oldest of those is dropped. ``forEach(_:)`` hands them over with the stop and the safety
 /// stop last, so that they win over anything sent with them.
-struct CommandBatch {
-    static let capacity = 32
+package struct CommandBatch {
+    package static let capacity = 32
     private var commands: [TransportCommand]
     private var count = 0
     private var volumeDecibels = 0.0
@@ -38,18 +40,18 @@ struct CommandBatch {
     private var stop = false
 
     /// An empty batch with room for ``capacity`` queued commands (allocated here, once).
-    init() {
+    package init() {
         commands = Array(repeating: .pause, count: Self.capacity)
     }
 
-    mutating func clear() {
+    package mutating func clear() {
         count = 0
         volumeDecibels = 0
         safety = false
         stop = false
     }
 
-    mutating func append(_ command: TransportCommand) {
+    package mutating func append(_ command: TransportCommand) {
         switch command {
         case .stop: stop = true
         case .safety: safety = true
@@ -71,7 +73,7 @@ struct CommandBatch {
     }
 
     /// Moves everything of `other` into this batch (no allocation: both have capacity).
-    mutating func takeAll(from other: inout CommandBatch) {
+    package mutating func takeAll(from other: inout CommandBatch) {
         for index in 0..<other.count {
             append(other.commands[index])
         }
@@ -83,7 +85,7 @@ struct CommandBatch {
 
     /// Calls `body` with each command in the order they take effect: the queued ones as they
     /// were sent, then the sum of the volume steps, then a safety stop, then a stop.
-    func forEach(_ body: (TransportCommand) -> Void) {
+    package func forEach(_ body: (TransportCommand) -> Void) {
         for index in 0..<count {
             body(commands[index])
         }

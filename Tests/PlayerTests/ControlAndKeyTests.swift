@@ -36,3 +36,14 @@ import Testing
         #expect(KeyMap.actions(for: Array("+xq?".utf8)) == [.command(.extend), .command(.safety), .command(.stop), .help])
     }
 }
+
+@Suite struct ControlSocketPathTests {
+    @Test func playAndCtlFindTheSocketInThePrivateRuntimeFolder() throws {
+        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("psoas-path-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        #expect(try ControlProtocol.socketPath(environment: ["XDG_RUNTIME_DIR": runtime]) == runtime + "/psoas/control.sock")
+        let attributes = try FileManager.default.attributesOfItem(atPath: runtime + "/psoas")
+        #expect((attributes[.posixPermissions] as? Int) == 0o700, "the folder is private")
+    }
+}
