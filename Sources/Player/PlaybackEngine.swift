@@ -6,8 +6,10 @@ import Timeline
 /// The transport: turns a timeline into the blocks a player writes, obeying pause, skip,
 /// extend, volume, safety stop and waits. Every change of level is a ramp, so nothing clicks.
 ///
-/// This file holds the state and the render loop; the commands' effects are in
-/// `PlaybackEngine+Commands.swift`, the queue they come through in `CommandQueue.swift`.
+/// This file holds the engine's state and its render loop, one state machine (hence its
+/// length, a little over 300 lines); its states are in `PlaybackEngine+State.swift`, the
+/// commands' effects in `PlaybackEngine+Commands.swift`, the queue they come through in
+/// `CommandQueue.swift`.
 ///
 /// Thread-safety: ``send(_:)`` and ``snapshot`` may be called from any thread;
 /// ``render(into:frameCount:)`` from one thread only, the playback thread. It allocates
@@ -51,19 +53,6 @@ public final class PlaybackEngine: @unchecked Sendable {
     let counters: Counters
 
     // MARK: Playback thread state
-
-    /// What comes once a fade-out has reached silence.
-    enum After { case pause, stop, safety, seek(Int64) }
-    enum State {
-        case playing
-        case fadingOut(After)
-        case paused
-        case waiting(waited: Int64, end: Int64)
-        /// A wait's sound (the ambience) fading out before `after`: leaving a wait never cuts it off.
-        case leavingWait(waited: Int64, after: After)
-        case safety(offset: Int)
-        case finished
-    }
 
     var state = State.playing
     /// The fade of pause, resume, skip and stop, 0…1: up unless the state fades out.
@@ -328,15 +317,8 @@ public final class PlaybackEngine: @unchecked Sendable {
 
     private func publish() {
         let position = if case let .inside(cycle, _) = detour { cycle.insertAt } else { renderer.position }
-        let mode: Mode = switch state {
-        case .playing, .fadingOut: .playing
-        case .paused: .paused
-        case .waiting, .leavingWait: .waiting
-        case .safety: .safety
-        case .finished: .finished
-        }
         published.publish(position: position, playedFrames: played, coveredFrames: covered,
                           step: index.step(at: max(0, min(position, index.frameCount - 1))),
-                          mode: mode, volumeDecibels: volumeDecibels)
+                          mode: state.mode, volumeDecibels: volumeDecibels)
     }
 }

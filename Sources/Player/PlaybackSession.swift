@@ -5,7 +5,11 @@ import Timeline
 /// Runs a playback on the main thread's side: keys from a raw terminal, the control socket,
 /// signals, the status line and JSON events, until the playback thread is done.
 ///
-/// Nothing here prints: text goes out through ``Output``.
+/// Nothing here prints: text goes out through ``Output``. ``PlaybackRun`` sets one up; its keys
+/// and status line are in `PlaybackSession+Keys.swift`, its socket in `PlaybackSession+Socket.swift`.
+///
+/// Thread-safety: one thread (the main thread) creates and runs it; the engine is its only
+/// link to the playback thread.
 public final class PlaybackSession {
     /// Where the session's text goes (the command decides: stderr, stdout).
     public struct Output {
