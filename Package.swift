@@ -1,6 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The targets of the real-time path (the engine's `render`), optimised in debug builds too:
+/// unoptimised generic code allocates (at -Onone a loop over a `Range<Int32>` allocates once
+/// per iteration, a call of `partitionPoint` three times), and the audio thread must not.
+/// PlayerTests' RenderAllocationTests count the allocations of `render`.
+let realTime: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 let package = Package(
     name: "psoas",
     platforms: [.macOS(.v13)],
@@ -61,12 +67,14 @@ let package = Package(
         ),
         .target(
             name: "Sound",
-            dependencies: ["Timeline", "AudioIO", "SystemIO", "SessionKit"]
+            dependencies: ["Timeline", "AudioIO", "SystemIO", "SessionKit"],
+            swiftSettings: realTime
         ),
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "SystemIO", "Timeline", "SessionKit", "JSONText"]
+            dependencies: ["Sound", "AudioIO", "SystemIO", "Timeline", "SessionKit", "JSONText"],
+            swiftSettings: realTime
         ),
 
         .target(
@@ -90,6 +98,8 @@ let package = Package(
         ),
 
         // MARK: - Tests
+        // Counts one thread's heap allocations (it replaces malloc and its kin in the test process).
+        .target(name: "CAllocationCounter"),
         .target(
             name: "PsoasTestSupport",
             dependencies: ["SystemIO", "CSpawn"],
@@ -118,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport"]
+            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter"]
         ),
         .testTarget(
             name: "PracticeLogTests",

@@ -1,7 +1,7 @@
 import AudioIO
 import Foundation
-import SystemIO
 import Sound
+import SystemIO
 
 /// Takes of voice clips through ALSA capture, for `psoas voice record`: a short count-in tone,
 /// then recording until silence follows speech, Enter, or the longest take; and the keys that

@@ -1,5 +1,7 @@
+import AudioIO
 import Foundation
 import JSONText
+import SystemIO
 import Timeline
 
 /// The control socket's language: one command per line, one JSON object per reply line.
@@ -14,6 +16,14 @@ public enum ControlProtocol {
 
     /// The longest line accepted.
     public static let maximumLineLength = 1024
+
+    /// Where the player listens and `psoas ctl` connects: `control.sock` in the private
+    /// ``RuntimeFolder`` (`$XDG_RUNTIME_DIR/psoas`), created if needed.
+    /// - Throws: ``SocketError`` when the folder exists but is not a private folder of this user.
+    public static func socketPath(environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(SocketError) -> String {
+        try RuntimeFolder.path(environment: environment["XDG_RUNTIME_DIR"]) + "/control.sock"
+    }
 
     /// Parses one request line.
     /// - Returns: the request, or an error message for the reply.

@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import Synchronization
+import SystemIO
 
 /// The dedicated thread that renders blocks and writes them to ALSA, one period at a time.
 public final class PlaybackThread: @unchecked Sendable {

@@ -83,7 +83,7 @@ struct TimelineIndex: Sendable {
 
     /// The cycle a one-cycle extension replays, and where it goes in: the end of the current
     /// cycle. Prefers a cycle of the step without a voice cue; `nil` when the step cannot grow.
-    func extraCycle(at position: Int64) -> (insertAt: Int64, start: Int64, end: Int64)? {
+    func extraCycle(at position: Int64) -> ExtraCycle? {
         let step = step(at: position)
         guard step < stepExtendable.count, stepExtendable[step] else { return nil }
         let first = Self.firstIndex(in: inhaleStarts, atLeast: stepStarts[step])
@@ -107,6 +107,6 @@ struct TimelineIndex: Sendable {
             if chosen == nil, end == insertAt { chosen = k }
         }
         guard let k = chosen ?? (next - 1 >= first ? next - 1 : nil) else { return nil }
-        return (insertAt, inhaleStarts[k], cycleEnd(k))
+        return ExtraCycle(insertAt: insertAt, start: inhaleStarts[k], end: cycleEnd(k))
     }
 }

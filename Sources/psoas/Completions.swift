@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import SystemIO
 import SessionKit
+import SystemIO
 
 /// What the shell completion scripts (`psoas --generate-completion-script`) offer for the
 /// values psoas knows: built-in session ids, voice pack names and cue ids. The scripts run

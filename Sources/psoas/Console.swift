@@ -1,5 +1,5 @@
-import SystemIO
 import Foundation
+import SystemIO
 
 /// The only place that writes to the terminal: human text to stderr, data to stdout.
 enum Console {

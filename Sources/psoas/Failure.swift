@@ -1,6 +1,6 @@
 import ArgumentParser
-import SystemIO
 import SessionKit
+import SystemIO
 
 /// A reason to stop with a message on stderr and a documented exit code.
 struct Failure: Error {

@@ -1,7 +1,7 @@
-import SystemIO
 import Foundation
 import SessionKit
 import Sound
+import SystemIO
 
 /// Where the built-in sessions, the cue manifest and the voice packs are: the `Audio/` folder.
 ///

@@ -1,5 +1,5 @@
-import SystemIO
 import Foundation
+import SystemIO
 
 /// Writing files the user asked for: whole or not at all.
 enum OutputFile {

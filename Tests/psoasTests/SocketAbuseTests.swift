@@ -1,6 +1,6 @@
-import SystemIO
 import Foundation
 import PsoasTestSupport
+import SystemIO
 import Testing
 
 #if canImport(Glibc)

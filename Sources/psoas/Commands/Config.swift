@@ -1,6 +1,6 @@
 import ArgumentParser
-import SystemIO
 import SessionKit
+import SystemIO
 import Timeline
 
 /// `psoas config`: where your settings are and what they set.

@@ -1,7 +1,7 @@
 import ArgumentParser
-import SystemIO
 import Foundation
 import Player
+import SystemIO
 
 /// `psoas ctl`: control a playing psoas through its socket.
 struct Ctl: ParsableCommand {
@@ -26,15 +26,10 @@ struct Ctl: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let folder: String
-            do throws(SocketError) {
-                folder = try RuntimeFolder.path(environment: ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"])
-            } catch {
-                throw Failure(message: "\(error.message)", code: .unavailable)
-            }
             let reply: String
             do throws(SocketError) {
-                reply = try UnixSocketClient.request(path: folder + "/control.sock", line: words.joined(separator: " "))
+                reply = try UnixSocketClient.request(path: try ControlProtocol.socketPath(),
+                                                     line: words.joined(separator: " "))
             } catch {
                 throw Failure(message: "\(error.message)", code: .unavailable)
             }

@@ -58,64 +58,54 @@ struct PlaybackOptions: ParsableArguments {
     /// - Parameter waits: whether a `wait` step waits for Enter (else it lasts its export length).
     func play(_ planned: PlannedSession, settings: Settings, waits: Bool = true) throws {
         let choice = DeviceChoice.playback(device, settings: settings)
-        let resolvedDevice = choice.name
         let timeline = planned.timeline
-        let renderer = try planned.renderer()
-        let safety: [Float]
-        do throws(RenderPlan.Failure) {
-            safety = try RenderPlan.standaloneClip("safety.stop", pack: planned.pack, rate: timeline.sampleRate)
+        let run: PlaybackRun
+        do throws(PlaybackRun.Failure) {
+            run = try PlaybackRun(
+                timeline: timeline, pack: planned.pack, ambience: planned.ambience,
+                configuration: PlaybackRun.Configuration(device: choice.name, waits: waits,
+                                                         showsStatus: Terminal.standardErrorIsTerminal),
+                output: PlaybackSession.Output(
+                    status: { line in Console.status(line) },
+                    event: events == .json ? { line in Console.output(line + "\n") } : nil,
+                    message: { text in Console.error(text) }))
         } catch {
-            throw Failure.data("\(error.description)")
-        }
-        let output: AlsaPlayback
-        do throws(DeviceError) {
-            output = try AlsaPlayback(device: resolvedDevice, sampleRate: timeline.sampleRate,
-                                      channelCount: timeline.channelCount)
-        } catch {
-            throw Failure(message: """
-                cannot play on ALSA device \(choice.described): \(error.message)
-                List the devices with 'psoas devices' and choose one with --device, or write the session to a file with 'psoas export \(planned.session.id) -o \(planned.session.id).wav'.
-                """, code: .unavailable)
-        }
-        let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
-                                    options: PlaybackEngine.Options(waits: waits))
-        let thread = PlaybackThread(engine: engine, output: output)
-        let socketPath: String
-        do throws(SocketError) {
-            socketPath = try RuntimeFolder.path(environment: ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"]) + "/control.sock"
-        } catch {
-            throw Failure(message: "\(error.message)", code: .cannotCreate)
-        }
-        let showStatus = Terminal.standardErrorIsTerminal
-        let session = PlaybackSession(
-            thread: thread, socketPath: socketPath, showStatus: showStatus,
-            output: PlaybackSession.Output(
-                status: { line in Console.status(line) },
-                event: events == .json ? { line in Console.output(line + "\n") } : nil,
-                message: { text in Console.error(text) }))
-        do throws(SocketError) {
-            try session.openSocket()
-        } catch {
-            throw Failure(message: "\(error.message)", code: .unavailable)
+            throw Self.failure(error, device: choice, session: planned.session.id)
         }
         var logging = PracticeLogging()
         logging.adviseRest(before: planned.session)
-        if showStatus {
-            Console.error("\(timeline.title): \(timeline.lengthText(timeline.frameCount)) on \(resolvedDevice). Press ? for keys.")
+        if run.configuration.showsStatus {
+            Console.error("\(timeline.title): \(timeline.lengthText(timeline.frameCount)) on \(choice.name). Press ? for keys.")
         }
-        let started = Date()
-        let outcome = session.run()
+        let report = run.run()
         logging.record(planned.session, voice: planned.voice, tones: planned.tones.rawValue,
-                       ambience: planned.ambience.rawValue, started: started,
-                       reachedEnd: outcome == .completed, snapshot: engine.snapshot,
-                       frameCount: timeline.frameCount, sampleRate: timeline.sampleRate, xruns: output.xrunCount)
-        switch outcome {
+                       ambience: planned.ambience.rawValue, started: report.started,
+                       reachedEnd: report.outcome == .completed, snapshot: report.snapshot,
+                       frameCount: timeline.frameCount, sampleRate: timeline.sampleRate, xruns: report.xrunCount)
+        switch report.outcome {
         case .completed, .stopped:
             return
         case let .interrupted(signal):
             throw ExitCode(signal == 15 ? 143 : 130)
         case let .deviceFailed(message):
             throw Failure(message: "audio device failed: \(message)", code: .unavailable)
+        }
+    }
+
+    /// The message and exit code for what a play could not open.
+    static func failure(_ failure: PlaybackRun.Failure, device: DeviceChoice, session: String) -> Failure {
+        switch failure {
+        case let .clips(error):
+            return Failure.data("\(error.description)")
+        case let .device(error):
+            return Failure(message: """
+                cannot play on ALSA device \(device.described): \(error.message)
+                List the devices with 'psoas devices' and choose one with --device, or write the session to a file with 'psoas export \(session) -o \(session).wav'.
+                """, code: .unavailable)
+        case let .runtimeFolder(error):
+            return Failure(message: "\(error.message)", code: .cannotCreate)
+        case let .controlSocket(error):
+            return Failure(message: "\(error.message)", code: .unavailable)
         }
     }
 }

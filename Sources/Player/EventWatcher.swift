@@ -1,0 +1,60 @@
+import AudioIO
+import Foundation
+import JSONText
+import SystemIO
+import Timeline
+
+/// Turns changes of the engine's counters into JSON event lines.
+struct EventWatcher {
+    let engine: PlaybackEngine
+    let output: AlsaPlayback
+    var step = -1
+    var last: PlaybackEngine.Snapshot?
+    var xruns = 0
+    var ended = false
+
+    init(engine: PlaybackEngine, output: AlsaPlayback) {
+        self.engine = engine
+        self.output = output
+    }
+
+    mutating func newEvents() -> [String] {
+        let now = engine.snapshot
+        let timeline = engine.timeline
+        var lines: [String] = []
+        func event(_ name: String, _ extra: (inout JSONObject) -> Void = { _ in }) {
+            var object = JSONObject()
+            object.add("event", name)
+            object.add("position", Double(now.position) / Double(timeline.sampleRate), decimals: 3)
+            extra(&object)
+            lines.append(object.text)
+        }
+        let previous = last ?? .beforeStart
+        if now.step != step, now.mode != .finished, timeline.steps.indices.contains(now.step) {
+            step = now.step
+            let info = timeline.steps[now.step]
+            event("step") {
+                $0.add("index", now.step)
+                $0.add("id", info.id)
+                $0.add("title", info.title)
+            }
+        }
+        for _ in previous.pauses..<max(previous.pauses, now.pauses) { event("paused") }
+        for _ in previous.resumes..<max(previous.resumes, now.resumes) { event("resumed") }
+        for _ in previous.skips..<max(previous.skips, now.skips) { event("skipped") }
+        for _ in previous.extends..<max(previous.extends, now.extends) { event("extended") }
+        for _ in previous.safetyStops..<max(previous.safetyStops, now.safetyStops) { event("safety") }
+        for _ in previous.waitsStarted..<max(previous.waitsStarted, now.waitsStarted) { event("waiting") }
+        let xrunCount = output.xrunCount
+        for _ in xruns..<max(xruns, xrunCount) { event("xrun") }
+        xruns = max(xruns, xrunCount)
+        if now.mode == .finished, !ended {
+            ended = true
+            event(now.completed ? "finished" : "stopped") {
+                $0.add("played", Double(now.playedFrames) / Double(timeline.sampleRate), decimals: 3)
+            }
+        }
+        last = now
+        return lines
+    }
+}

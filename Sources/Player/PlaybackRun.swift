@@ -1,0 +1,109 @@
+import AudioIO
+import Foundation
+import SessionKit
+import Sound
+import SystemIO
+import Timeline
+
+/// One play of a planned timeline, wired up: the clips, the ALSA device, the engine and its
+/// thread, the control socket, then the ``PlaybackSession`` on the calling thread until the
+/// play ends.
+///
+/// The command around it decides what is said and with which exit code: a ``Failure`` says
+/// which part could not be opened; the ``Report`` has what the practice log needs.
+///
+/// Thread-safety: create and run it on the main thread; it starts the playback thread itself.
+public final class PlaybackRun {
+    public struct Configuration: Sendable {
+        /// The ALSA device name.
+        public var device: String
+        /// Whether a `wait` step waits for Enter (else it lasts its export length).
+        public var waits: Bool
+        /// Whether the status line is drawn (when standard error is a terminal).
+        public var showsStatus: Bool
+        /// The environment the control socket's folder comes from (``ControlProtocol/socketPath(environment:)``).
+        public var environment: [String: String]
+
+        public init(device: String, waits: Bool = true, showsStatus: Bool,
+                    environment: [String: String] = ProcessInfo.processInfo.environment) {
+            self.device = device
+            self.waits = waits
+            self.showsStatus = showsStatus
+            self.environment = environment
+        }
+    }
+
+    /// What could not be opened, in the order they are tried.
+    public enum Failure: Error {
+        /// A clip of the pack (the session's or the safety stop's) cannot be read.
+        case clips(RenderPlan.Failure)
+        /// The ALSA device cannot be opened with the timeline's format.
+        case device(DeviceError)
+        /// The control socket's folder cannot be made private.
+        case runtimeFolder(SocketError)
+        /// The control socket cannot be listened on: another player holds it.
+        case controlSocket(SocketError)
+    }
+
+    /// How a play ended, and what it played.
+    public struct Report {
+        public var outcome: PlaybackSession.Outcome
+        /// The engine's state at the end: played and covered frames, the counts of each command.
+        public var snapshot: PlaybackEngine.Snapshot
+        /// The device's underruns.
+        public var xrunCount: Int
+        /// When the play started.
+        public var started: Date
+    }
+
+    public let timeline: Timeline
+    public let configuration: Configuration
+    let device: AlsaPlayback
+    let session: PlaybackSession
+
+    /// Opens everything a play needs; nothing plays before ``run()``.
+    /// - Throws: ``Failure``, for the first part that cannot be opened.
+    public init(timeline: Timeline, pack: VoicePack, ambience: AmbienceStyle, configuration: Configuration,
+                output: PlaybackSession.Output) throws(Failure) {
+        self.timeline = timeline
+        self.configuration = configuration
+        let renderer: Renderer
+        let safety: [Float]
+        do throws(RenderPlan.Failure) {
+            renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
+            safety = try RenderPlan.standaloneClip("safety.stop", pack: pack, rate: timeline.sampleRate)
+        } catch {
+            throw .clips(error)
+        }
+        do throws(DeviceError) {
+            device = try AlsaPlayback(device: configuration.device, sampleRate: timeline.sampleRate,
+                                      channelCount: timeline.channelCount)
+        } catch {
+            throw .device(error)
+        }
+        let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
+                                    options: PlaybackEngine.Options(waits: configuration.waits))
+        let thread = PlaybackThread(engine: engine, output: device)
+        let socketPath: String
+        do throws(SocketError) {
+            socketPath = try ControlProtocol.socketPath(environment: configuration.environment)
+        } catch {
+            throw .runtimeFolder(error)
+        }
+        session = PlaybackSession(thread: thread, socketPath: socketPath, showStatus: configuration.showsStatus,
+                                  output: output)
+        do throws(SocketError) {
+            try session.openSocket()
+        } catch {
+            throw .controlSocket(error)
+        }
+    }
+
+    /// Plays to the end, a stop, a signal or a device failure.
+    public func run() -> Report {
+        let started = Date()
+        let outcome = session.run()
+        return Report(outcome: outcome, snapshot: session.engine.snapshot, xrunCount: device.xrunCount,
+                      started: started)
+    }
+}
