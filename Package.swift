@@ -52,7 +52,7 @@ let package = Package(
         // JSON text written by hand, in a fixed key order: Timeline, Player and the commands all write it.
         .target(name: "JSONText"),
         .target(
-            name: "Timeline",
+            name: "Planning",
             dependencies: ["SessionKit", "JSONText"]
         ),
         // Descriptors, errno, poll, sockets, terminal, signals, files.
@@ -67,13 +67,13 @@ let package = Package(
         ),
         .target(
             name: "Sound",
-            dependencies: ["Timeline", "AudioIO", "SystemIO", "SessionKit"],
+            dependencies: ["Planning", "AudioIO", "SystemIO", "SessionKit"],
             swiftSettings: realTime
         ),
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "SystemIO", "Timeline", "SessionKit", "JSONText"],
+            dependencies: ["Sound", "AudioIO", "SystemIO", "Planning", "SessionKit", "JSONText"],
             swiftSettings: realTime
         ),
 
@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "psoas",
             dependencies: [
-                "SessionKit", "Timeline", "Sound", "AudioIO", "SystemIO", "Player", "PracticeLog", "JSONText",
+                "SessionKit", "Planning", "Sound", "AudioIO", "SystemIO", "Player", "PracticeLog", "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,7 +94,7 @@ let package = Package(
         // MARK: - Fuzzing (Scripts/fuzz builds it with libFuzzer)
         .executableTarget(
             name: "PsoasFuzz",
-            dependencies: ["SessionKit", "Timeline"]
+            dependencies: ["SessionKit", "Planning"]
         ),
 
         // MARK: - Tests
@@ -108,19 +108,19 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionKitTests",
-            dependencies: ["SessionKit", "Timeline", "PsoasTestSupport"],
+            dependencies: ["SessionKit", "Planning", "PsoasTestSupport"],
             exclude: ["article-runs.txt"]
         ),
         .testTarget(
-            name: "TimelineTests",
+            name: "PlanningTests",
             dependencies: [
-                "Timeline", "SessionKit", "PsoasTestSupport",
+                "Planning", "SessionKit", "PsoasTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "SoundTests",
-            dependencies: ["Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
+            dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "SystemIOTests",
@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter"]
+            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter"]
         ),
         .testTarget(
             name: "PracticeLogTests",

@@ -2,7 +2,7 @@ import AudioIO
 import Foundation
 import JSONText
 import SystemIO
-import Timeline
+import Planning
 
 /// The control socket's language: one command per line, one JSON object per reply line.
 ///

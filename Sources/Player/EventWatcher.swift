@@ -2,7 +2,7 @@ import AudioIO
 import Foundation
 import JSONText
 import SystemIO
-import Timeline
+import Planning
 
 /// Turns changes of the engine's counters into JSON event lines.
 struct EventWatcher {

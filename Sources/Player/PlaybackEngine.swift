@@ -2,7 +2,7 @@ import AudioIO
 import Foundation
 import Sound
 import SystemIO
-import Timeline
+import Planning
 
 /// The transport: turns a timeline into the blocks a player writes, obeying pause, skip,
 /// extend, volume, safety stop and waits. Every change of level is a ramp, so nothing clicks.
@@ -208,9 +208,9 @@ public final class PlaybackEngine: @unchecked Sendable {
             break
         }
         if options.waits {
-            let next = TimelineIndex.firstIndex(in: index.waitHolds, atLeast: position)
-            if next < index.waitHolds.count, index.waitHolds[next] > position {
-                chunk = min(chunk, index.waitHolds[next] - position)
+            let next = TimelineIndex.firstIndex(in: index.waitPoints, atLeast: position)
+            if next < index.waitPoints.count, index.waitPoints[next] > position {
+                chunk = min(chunk, index.waitPoints[next] - position)
             }
         }
         if case .fadingOut = state {
@@ -252,8 +252,8 @@ public final class PlaybackEngine: @unchecked Sendable {
             break
         }
         if options.waits, case .playing = state {
-            let next = TimelineIndex.firstIndex(in: index.waitHolds, atLeast: position)
-            if next < index.waitHolds.count, index.waitHolds[next] == position, !detour.isInside {
+            let next = TimelineIndex.firstIndex(in: index.waitPoints, atLeast: position)
+            if next < index.waitPoints.count, index.waitPoints[next] == position, !detour.isInside {
                 state = .waiting(waited: 0, end: index.waitEnds[next])
                 counters.waits.add(1, ordering: .relaxed)
                 return true

@@ -3,7 +3,7 @@ import Foundation
 import SessionKit
 import Sound
 import SystemIO
-import Timeline
+import Planning
 
 /// One play of a planned timeline, wired up: the clips, the ALSA device, the engine and its
 /// thread, the control socket, then the ``PlaybackSession`` on the calling thread until the

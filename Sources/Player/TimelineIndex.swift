@@ -1,4 +1,4 @@
-import Timeline
+import Planning
 
 /// Lookup tables over a timeline, built once before playback so the playback thread only
 /// searches sorted arrays (no allocation).
@@ -13,19 +13,14 @@ struct TimelineIndex: Sendable {
     let voiceStarts: [Int64]
     let voiceEnds: [Int64]
     /// For each `wait` step: where playing stops to wait (after its cue), and where it ends.
-    let waitHolds: [Int64]
+    let waitPoints: [Int64]
     let waitEnds: [Int64]
     let frameCount: Int64
 
     init(_ timeline: Timeline) {
         stepStarts = timeline.steps.map(\.start)
         stepEnds = timeline.steps.map(\.end)
-        stepExtendable = timeline.steps.map { step in
-            switch step.kind {
-            case .hold, .breathe, .rest, .move, .sink: true
-            default: false
-            }
-        }
+        stepExtendable = timeline.steps.map(\.isExtendable)
         var inhales: [(Int64, Int)] = []
         var voices: [(Int64, Int64)] = []
         for event in timeline.events {
@@ -41,12 +36,12 @@ struct TimelineIndex: Sendable {
         voiceEnds = voices.map(\.1)
         var holds: [Int64] = []
         var ends: [Int64] = []
-        for (index, step) in timeline.steps.enumerated() where step.kind == .wait {
+        for (index, step) in timeline.steps.enumerated() where step.isWait {
             let cueEnd = timeline.events.first { $0.step == index && { if case .voice = $0.kind { true } else { false } }($0) }?.end
             holds.append(cueEnd ?? step.start)
             ends.append(step.end)
         }
-        waitHolds = holds
+        waitPoints = holds
         waitEnds = ends
         frameCount = timeline.frameCount
     }

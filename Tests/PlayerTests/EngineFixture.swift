@@ -5,7 +5,7 @@ import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// A short session planned with the built-in pack, and an engine driven block by block:
 /// time is in the test's hands, no device needed.

@@ -3,7 +3,7 @@ import Foundation
 import Player
 import PsoasTestSupport
 import Testing
-import Timeline
+import Planning
 
 /// The transport, driven block by block with no device: every command's effect on the samples,
 /// at each supported rate and with fixed, odd and random block sizes (``EngineCase/all``).
@@ -80,7 +80,7 @@ import Timeline
     func extendLengthensTheHoldByExactlyOneCycle(_ test: EngineCase) throws {
         let (engine, timeline, _) = try test.engine()
         var driver = test.driver(engine)
-        let hold = try #require(timeline.steps.firstIndex { $0.kind == .hold })
+        let hold = try #require(timeline.steps.firstIndex { $0.isHold })
         driver.run(until: timeline.steps[hold].start + Int64(test.frames(3)))
         engine.send(.extend)
         let played = driver.runToEnd()
@@ -223,7 +223,7 @@ import Timeline
     func resumeAfterASafetyStopInAWaitGoesOnFromTheWait(_ test: EngineCase) throws {
         let (engine, timeline, safety) = try test.engine(waits: true)
         var driver = test.driver(engine)
-        let wait = try #require(timeline.steps.firstIndex { $0.kind == .wait })
+        let wait = try #require(timeline.steps.firstIndex { $0.isWait })
         driver.run(until: timeline.steps[wait].start + Int64(test.frames(0.1)))
         for _ in 0..<1_000 where engine.snapshot.mode != .waiting { driver.run(frames: driver.period) }
         let held = engine.snapshot.position
@@ -268,7 +268,7 @@ import Timeline
     func aWaitHoldsUntilContinueThenGoesOnToTheNextStep(_ test: EngineCase) throws {
         let (engine, timeline, _) = try test.engine(waits: true)
         var driver = test.driver(engine)
-        let wait = try #require(timeline.steps.firstIndex { $0.kind == .wait })
+        let wait = try #require(timeline.steps.firstIndex { $0.isWait })
         driver.run(until: timeline.steps[wait].start + Int64(test.frames(0.1)))
         for _ in 0..<1_000 where engine.snapshot.mode != .waiting { driver.run(frames: driver.period) }
         #expect(engine.snapshot.mode == .waiting)
@@ -291,7 +291,7 @@ import Timeline
     func theAmbienceGoesOnThroughAWaitAndSettles(_ test: EngineCase) throws {
         let (engine, timeline, _) = try test.engine(waits: true, ambience: .surf)
         var driver = test.driver(engine)
-        let wait = try #require(timeline.steps.firstIndex { $0.kind == .wait })
+        let wait = try #require(timeline.steps.firstIndex { $0.isWait })
         driver.run(until: timeline.steps[wait].start + Int64(test.frames(0.1)))
         for _ in 0..<1_000 where engine.snapshot.mode != .waiting { driver.run(frames: driver.period) }
         #expect(engine.snapshot.mode == .waiting)
@@ -330,7 +330,7 @@ import Timeline
         let (engine, timeline, _) = try test.engine(waits: true, maximumWait: 1)
         var driver = test.driver(engine)
         let played = driver.runToEnd()
-        let waitStep = try #require(timeline.steps.first { $0.kind == .wait })
+        let waitStep = try #require(timeline.steps.first { $0.isWait })
         let cueEnd = try #require(timeline.events.first { if case .voice = $0.kind { $0.start == waitStep.start } else { false } }?.end)
         // Played: up to the cue's end, one second of waiting and the 20 ms fade out of it, then
         // from the wait's end. The wait ends at the end of the block it reaches its longest in.

@@ -56,7 +56,7 @@ import Testing
         player.render(frames: 2 * second, label: "waiting")
         engine.send(.continueWait)
         player.render(frames: second, label: "continue")
-        #expect(timeline.steps[engine.snapshot.step].kind == .hold)
+        #expect(timeline.steps[engine.snapshot.step].isHold)
         engine.send(.extend)
         engine.send(.volume(decibels: 12))
         player.render(frames: 11 * second, label: "extended hold, volume +12")

@@ -4,7 +4,7 @@ import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// What the renderer makes of a timeline, measured on the samples.
 @Suite struct RendererTests {
@@ -113,7 +113,7 @@ import Timeline
     /// The rest step's tones fade evenly in decibels: as much in its first half as in its second.
     @Test func theRestFadeIsEvenInDecibels() throws {
         let timeline = try SoundFixture.timeline()
-        let restIndex = try #require(timeline.steps.firstIndex { $0.kind == .rest })
+        let restIndex = try #require(timeline.steps.firstIndex { $0.kindName == "rest" })
         // The pacing tones only: the chime before the outro starts in the rest too.
         let tonesOnly = timeline.keeping { if case let .tone(name, _) = $0.kind { $0.step == restIndex && name != .chime } else { false } }
         let output = SoundFixture.render(try SoundFixture.renderer(tonesOnly))

@@ -29,12 +29,28 @@ public struct Timeline: Sendable, Hashable {
     public struct StepInfo: Sendable, Hashable {
         public let id: String
         public let title: String
-        public let kind: Step.Kind
+        /// What the session file calls it; inside this module only: the rest of psoas asks the
+        /// questions below instead of depending on the session file's kinds.
+        let kind: Step.Kind
         public let side: Side?
         /// The breath pattern it paces, for breathing steps.
         public let breath: BreathPattern?
         public let start: Int64
         public let end: Int64
+
+        /// The name of its kind as the session file writes it (`hold`, `contract-relax`…).
+        public var kindName: String { kind.rawValue }
+        /// A `wait` step: play waits here for the person.
+        public var isWait: Bool { kind == .wait }
+        /// A massage hold on a point.
+        public var isHold: Bool { kind == .hold }
+        /// A step of plain paced cycles, which `+` can extend by one more cycle.
+        public var isExtendable: Bool {
+            switch kind {
+            case .hold, .breathe, .rest, .move, .sink: true
+            case .say, .pause, .contractRelax, .wait: false
+            }
+        }
     }
 
     /// The session's duration in seconds, for display.
@@ -49,7 +65,7 @@ public struct Event: Sendable, Hashable {
         /// One phase of breath cycle `cycle` (counted from 1 within the step).
         case breath(phase: BreathPhase, cycle: Int)
         /// A spoken cue.
-        case voice(cue: String, text: String, anchor: VoiceAnchor, align: AnchoredCue.Align)
+        case voice(cue: String, text: String, anchor: VoiceAnchor, align: VoiceAlign)
         /// A massage hold: `seconds` asked for, `cycles` whole cycles given.
         case hold(seconds: Tenths, cycles: Int)
         /// A pacing tone; `level` is 1 at full tone volume and falls towards 0 in a rest.
@@ -74,6 +90,12 @@ public struct Event: Sendable, Hashable {
     }
 
     public var duration: Int64 { end - start }
+}
+
+/// Whether a voice cue starts on its anchor or ends on it (a countdown lands its last word on
+/// the breath).
+public enum VoiceAlign: String, Sendable, Hashable {
+    case start, end
 }
 
 /// What a voice cue is placed on.

@@ -74,7 +74,11 @@ struct TimelineBuilder {
     mutating func addVoice(_ use: CueUse, step: Step, index: Int, anchor: VoiceAnchor,
                            align: AnchoredCue.Align, start: Int64, length: Int64) {
         voiceOrigins[events.count] = (step, use)
-        events.append(Event(kind: .voice(cue: use.id, text: planner.text(use.id), anchor: anchor, align: align),
+        let alignment: VoiceAlign = switch align {
+        case .start: .start
+        case .end: .end
+        }
+        events.append(Event(kind: .voice(cue: use.id, text: planner.text(use.id), anchor: anchor, align: alignment),
                             step: index, start: start, end: start + length))
     }
 
