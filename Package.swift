@@ -20,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // MARK: - C libraries (only AudioIO and SystemIO import these)
+        // MARK: - C libraries (only AudioIO, SystemIO and MediaBus import these)
         .systemLibrary(
             name: "CAlsa",
             pkgConfig: "alsa",
@@ -43,6 +43,13 @@ let package = Package(
             pkgConfig: "libebur128",
             providers: [.apt(["libebur128-dev"])]
         ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // The MPRIS object's sd-bus vtables: built with C macros that do not import into Swift.
+        .target(name: "CMediaPlayer", dependencies: ["CSystemd"]),
 
         // MARK: - Libraries
         .target(
@@ -60,6 +67,11 @@ let package = Package(
             name: "SystemIO",
             dependencies: ["CFileIO"]
         ),
+        // The D-Bus session bus (sd-bus) and the MPRIS object on it.
+        .target(
+            name: "MediaBus",
+            dependencies: ["CSystemd", "CMediaPlayer", "SystemIO"]
+        ),
         // The audio libraries: ALSA, libsndfile, libsamplerate, libebur128.
         .target(
             name: "AudioIO",
@@ -73,7 +85,7 @@ let package = Package(
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "SystemIO", "Planning", "SessionKit", "JSONText"],
+            dependencies: ["Sound", "AudioIO", "SystemIO", "MediaBus", "Planning", "SessionKit", "JSONText"],
             swiftSettings: realTime
         ),
 
