@@ -21,15 +21,23 @@ public final class PlaybackRun {
         public var waits: Bool
         /// Whether the status line is drawn (when standard error is a terminal).
         public var showsStatus: Bool
-        /// The environment the control socket's folder comes from (``ControlProtocol/socketPath(environment:)``).
+        /// The environment the control socket's folder (``ControlProtocol/socketPath(environment:)``)
+        /// and the D-Bus session bus come from.
         public var environment: [String: String]
+        /// Whether the player is an MPRIS player on the session bus, when there is one.
+        public var mpris: Bool
+        /// Whether to say what became of MPRIS (on the bus, not, and why).
+        public var verbose: Bool
 
         public init(device: String, waits: Bool = true, showsStatus: Bool,
-                    environment: [String: String] = ProcessInfo.processInfo.environment) {
+                    environment: [String: String] = ProcessInfo.processInfo.environment,
+                    mpris: Bool = true, verbose: Bool = false) {
             self.device = device
             self.waits = waits
             self.showsStatus = showsStatus
             self.environment = environment
+            self.mpris = mpris
+            self.verbose = verbose
         }
     }
 
@@ -97,6 +105,9 @@ public final class PlaybackRun {
         } catch {
             throw .controlSocket(error)
         }
+        session.openMediaBus(PlaybackSession.MediaBusChoice(
+            enabled: configuration.mpris, verbose: configuration.verbose, environment: configuration.environment,
+            artist: pack.manifest.name))
     }
 
     /// Plays to the end, a stop, a signal or a device failure.

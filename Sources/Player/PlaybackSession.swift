@@ -8,7 +8,8 @@ import Planning
 /// signals, the status line and JSON events, until the playback thread is done.
 ///
 /// Nothing here prints: text goes out through ``Output``. ``PlaybackRun`` sets one up; its keys
-/// and status line are in `PlaybackSession+Keys.swift`, its socket in `PlaybackSession+Socket.swift`.
+/// and status line are in `PlaybackSession+Keys.swift`, its socket in `PlaybackSession+Socket.swift`,
+/// MPRIS in `PlaybackSession+MPRIS.swift`.
 ///
 /// Thread-safety: one thread (the main thread) creates and runs it; the engine is its only
 /// link to the playback thread.
@@ -43,6 +44,9 @@ public final class PlaybackSession {
     let showStatus: Bool
     var server: UnixSocketServer?
     var connections: [FileDescriptor: Connection] = [:]
+    /// MPRIS on the session bus (`PlaybackSession+MPRIS.swift`), and whether to say what becomes of it.
+    var mpris: MPRISPlayer?
+    var mediaBusVerbose = false
     /// The status line last drawn ("" forces a redraw).
     var lastStatus = ""
     /// A `+` key waiting for the engine to take it: its count of extends before, and until
@@ -90,6 +94,7 @@ public final class PlaybackSession {
             server?.close()
             for fd in connections.keys { UnixSocketServer.closeConnection(fd) }
             connections.removeAll()
+            mpris = nil
         }
         var watcher = EventWatcher(engine: engine, output: thread.output)
         func emitEvents() {
@@ -105,8 +110,8 @@ public final class PlaybackSession {
             // In the background (after Ctrl-Z and `bg`) reading a key would stop the process.
             var descriptors: [FileDescriptor] = keys && Terminal.isForeground ? [.standardInput] : []
             if let server { descriptors.append(server.descriptor) }
-            descriptors += connections.keys
-            let ready = Poller.readable(descriptors, timeout: 20)
+            descriptors += connections.keys + mediaBusDescriptors
+            let ready = Poller.readable(descriptors, timeout: pollTimeout(atMost: 20))
             if keys, ready.contains(.standardInput) { handleKeys(terminal.readAvailable()) }
             // Connections first: one a client has closed frees its place before a new one is
             // counted against the limit.
@@ -130,6 +135,7 @@ public final class PlaybackSession {
                 engine.send(.stop)
             }
             emitEvents()
+            serveMediaBus()
             confirmExtend()
             if showStatus {
                 let line = Self.fitted(statusLine(), columns: Terminal.columns(of: .standardError))
@@ -140,6 +146,7 @@ public final class PlaybackSession {
             }
         }
         emitEvents()
+        serveMediaBus()
         if showStatus { output.status("") }
         if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }
         if interrupted != 0 { return .interrupted(signal: interrupted) }

@@ -12,6 +12,7 @@ import Yams
 /// breath: 4-6
 /// device: plughw:1,0
 /// capture-device: plughw:1,0
+/// mpris: false
 /// parameters:
 ///   level: beginner
 ///   hold: 45
@@ -29,6 +30,8 @@ public struct Settings: Sendable, Hashable {
     public var device: String?
     /// The ALSA capture device for `voice record`.
     public var captureDevice: String?
+    /// Whether `play` and `breathe` are MPRIS players on the D-Bus session bus (`nil`: yes).
+    public var mpris: Bool?
     /// Session parameters, each applied to every session that declares it.
     public var parameters: [SessionOverrides.Value]
     /// Where each key's value stands in the file (`voice`, `breath`, …), and each parameter's
@@ -36,18 +39,20 @@ public struct Settings: Sendable, Hashable {
     public var places: [String: FilePlace] = [:]
 
     public init(voice: String? = nil, tones: ToneStyle? = nil, ambience: AmbienceStyle? = nil, breath: BreathPattern? = nil,
-                device: String? = nil, captureDevice: String? = nil, parameters: [SessionOverrides.Value] = []) {
+                device: String? = nil, captureDevice: String? = nil, mpris: Bool? = nil,
+                parameters: [SessionOverrides.Value] = []) {
         self.voice = voice
         self.tones = tones
         self.ambience = ambience
         self.breath = breath
         self.device = device
         self.captureDevice = captureDevice
+        self.mpris = mpris
         self.parameters = parameters
     }
 
     /// The keys a settings file may have.
-    public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "parameters"]
+    public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "mpris", "parameters"]
 
     /// Reads a settings file. An empty file (or one of comments only) is valid and sets nothing.
     /// - Throws: ``DiagnosticList`` naming every problem, in file order.
@@ -63,6 +68,7 @@ public struct Settings: Sendable, Hashable {
             settings.captureDevice = reader.optional(fields, "capture-device") { node throws(Diagnostic) in
                 try reader.text(node, key: "capture-device")
             }
+            settings.mpris = reader.optional(fields, "mpris") { node throws(Diagnostic) in try reader.bool(node, key: "mpris") }
             settings.tones = reader.optional(fields, "tones") { node throws(Diagnostic) in
                 try reader.choice(node, key: "tones", as: ToneStyle.self, naming: "a tone style")
             }

@@ -17,6 +17,9 @@ struct Play: ParsableCommand {
             A pause (Space, 'psoas ctl pause', Ctrl-Z) resumes from the start of the breath cycle it \
             interrupted (outside breathing, from the start of the interrupted cue).
             A control socket in $XDG_RUNTIME_DIR/psoas/ takes the same commands from 'psoas ctl'.
+            On a desktop the player is an MPRIS player on the D-Bus session bus \
+            (org.mpris.MediaPlayer2.psoas): media keys, a headset's button, 'playerctl' and \
+            KDE Connect play, pause, skip and stop it.
             """
     )
 
@@ -54,6 +57,12 @@ struct PlaybackOptions: ParsableArguments {
         case json
     }
 
+    @Flag(help: "Do not offer the player on the D-Bus session bus (MPRIS: media keys, playerctl, KDE Connect); the settings' 'mpris: false' does the same.")
+    var noMpris = false
+
+    @Flag(help: "Say whether the player is on the D-Bus session bus (MPRIS), and why not.")
+    var verbose = false
+
     /// Plays a planned session to the end, logs it; throws the documented exit codes.
     /// - Parameter waits: whether a `wait` step waits for Enter (else it lasts its export length).
     func play(_ planned: PlannedSession, settings: Settings, waits: Bool = true) throws {
@@ -64,7 +73,8 @@ struct PlaybackOptions: ParsableArguments {
             run = try PlaybackRun(
                 timeline: timeline, pack: planned.pack, ambience: planned.ambience,
                 configuration: PlaybackRun.Configuration(device: choice.name, waits: waits,
-                                                         showsStatus: Terminal.standardErrorIsTerminal),
+                                                         showsStatus: Terminal.standardErrorIsTerminal,
+                                                         mpris: !noMpris && settings.mpris != false, verbose: verbose),
                 output: PlaybackSession.Output(
                     status: { line in Console.status(line) },
                     event: events == .json ? { line in Console.output(line + "\n") } : nil,
