@@ -97,20 +97,11 @@ final class MPRISPlayer: MediaPlayerDelegate {
         announced = now
         if !changed.isEmpty, !first { try object?.propertiesChanged(changed) }
         let date = Date()
-        if let last = lastPosition, Self.isJump(from: last.frames, to: snapshot.position,
+        if let last = lastPosition, MPRISMapping.isJump(from: last.frames, to: snapshot.position,
                                                  after: date.timeIntervalSince(last.at), sampleRate: engine.timeline.sampleRate) {
             try object?.seeked(toMicroseconds: position(snapshot))
         }
         lastPosition = (snapshot.position, date)
-    }
-
-    /// Whether the position moved other than by playing on for `seconds`: back (a resume at
-    /// the start of a cycle, ←, a replayed cycle) or ahead by more than the time passed and a
-    /// second (→; the device's buffer fills ahead of the ear).
-    static func isJump(from previous: Int64, to position: Int64, after seconds: TimeInterval, sampleRate: Int) -> Bool {
-        if position < previous { return true }
-        let expected: Double = (max(0, seconds) + 1) * Double(sampleRate)
-        return Double(position - previous) > expected
     }
 
     private func position(_ snapshot: PlaybackEngine.Snapshot) -> Int64 {

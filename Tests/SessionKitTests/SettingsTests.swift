@@ -25,6 +25,7 @@ import Testing
             breath: 4-2-6
             device: plughw:1,0
             capture-device: "pulse:DEVICE=mic"
+            mpris: false
             parameters:
               level: beginner
               hold: 45
@@ -35,7 +36,8 @@ import Testing
         #expect(settings.device == "plughw:1,0")
         #expect(settings.captureDevice == "pulse:DEVICE=mic")
         #expect(settings.parameters.map { "\($0.name)=\($0.value)" } == ["level=beginner", "hold=45"])
-        #expect(settings.parameters[1].place == FilePlace(path: "config.yaml", location: .init(line: 8, column: 9)))
+        #expect(settings.mpris == false)
+        #expect(settings.parameters[1].place == FilePlace(path: "config.yaml", location: .init(line: 9, column: 9)))
     }
 
     @Test func anEmptyFileOrOneOfCommentsSetsNothing() throws {
@@ -45,7 +47,7 @@ import Testing
 
     @Test func problemsAreNamedWhereTheyStand() {
         expectProblem("colour: red\n", """
-            config.yaml:1:1: error: unknown key 'colour' in the settings; expected one of: ambience, breath, capture-device, device, parameters, tones, voice
+            config.yaml:1:1: error: unknown key 'colour' in the settings; expected one of: ambience, breath, capture-device, device, mpris, parameters, tones, voice
              1 | colour: red
                | ^
             """)
@@ -68,6 +70,11 @@ import Testing
                |        ^
             config.yaml:3:8: error: 'hold' must not be empty
              3 |   hold:
+               |        ^
+            """)
+        expectProblem("mpris: maybe\n", """
+            config.yaml:1:8: error: expected true or false for 'mpris', found 'maybe'
+             1 | mpris: maybe
                |        ^
             """)
         expectProblem("just words\n", """
