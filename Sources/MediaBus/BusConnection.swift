@@ -9,8 +9,9 @@ import Glibc
 ///
 /// Opening only connects and says hello; the owner adds ``descriptor`` to its poll set and
 /// calls ``process()`` on every turn of its loop (sd-bus answers calls and sends queued
-/// messages there, and needs it called at least by ``timeout(atMost:)``). Closing (or
-/// releasing the connection) sends what is queued and lets go of the names it owns.
+/// messages there, and needs it called at least by ``timeout(atMost:)``). Releasing the
+/// connection closes it, which lets go of the names it owns (sd-bus writes each message at
+/// once when it can, so little is left queued).
 ///
 /// Thread-safety: one thread creates, serves and closes it; sd-bus is not thread-safe.
 public final class BusConnection {
@@ -52,7 +53,9 @@ public final class BusConnection {
     }
 
     deinit {
-        sd_bus_flush_close_unref(bus)
+        // Not sd_bus_flush_close_unref: a bus daemon that stops reading must not hold the exit;
+        // sd_bus_send has written what it could at once.
+        sd_bus_close_unref(bus)
     }
 
     /// Asks for a well-known name, without queueing for it.
