@@ -60,7 +60,7 @@ struct PlaybackOptions: ParsableArguments {
         let choice = DeviceChoice.playback(device, settings: settings)
         let resolvedDevice = choice.name
         let timeline = planned.timeline
-        let renderer = try planned.renderer()
+        let renderer = try planned.renderer(decoding: .background)
         let safety: [Float]
         do throws(RenderPlan.Failure) {
             safety = try RenderPlan.standaloneClip("safety.stop", pack: planned.pack, rate: timeline.sampleRate)
