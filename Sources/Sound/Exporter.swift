@@ -7,7 +7,7 @@ import SystemIO
 /// same for any length.
 public enum Exporter {
     /// Frames per chunk handed to the sink (large writes, few system calls).
-    public static let chunkFrames = 1 << 19
+    public static let chunkFrames = 1 << 16
     /// Chunks rendered ahead of the writer.
     static let chunksInFlight = 2
 
@@ -36,7 +36,7 @@ public enum Exporter {
                 guard frames > 0 else { break }
                 filled += frames
             }
-            guard filled > 0 else {
+            guard filled > 0, stream.failure == nil else {
                 free.signal()
                 break
             }
@@ -56,6 +56,9 @@ public enum Exporter {
             progress?(rendered)
         }
         writer.sync {}
+        if failure.error == nil, let clipFailure = stream.failure {
+            failure.error = OutputError(.io, "cannot render the session: \(clipFailure)")
+        }
         if let error = failure.error {
             sink.abort()
             throw error
@@ -76,6 +79,8 @@ public final class LimitedStream {
     let limiter: Limiter
     private let mixed: UnsafeMutablePointer<Float>
     private let limited: UnsafeMutablePointer<Float>
+    /// The clip that could not be decoded, which ended the stream early.
+    public private(set) var failure: RenderPlan.Failure?
 
     public init(_ renderer: Renderer) {
         self.renderer = renderer
@@ -85,13 +90,20 @@ public final class LimitedStream {
         limited = .allocate(capacity: Renderer.maximumBlock * renderer.channelCount)
     }
 
-    /// Writes up to `frameCount` frames (at most ``Renderer/maximumBlock``). - Returns: the
-    /// frames written; 0 at the end.
+    /// Writes up to `frameCount` frames (at most ``Renderer/maximumBlock``), decoding the clips
+    /// they need first (``Renderer/prepare(frameCount:)``). - Returns: the frames written; 0 at
+    /// the end, or when a clip cannot be decoded (see ``failure``).
     public func next(into output: UnsafeMutablePointer<Int16>, frameCount: Int) -> Int {
         let channels = renderer.channelCount
         var written = 0
         // The limiter holds back its look-ahead: ask until something comes out or the end.
         while written == 0 {
+            do throws(RenderPlan.Failure) {
+                try renderer.prepare(frameCount: frameCount)
+            } catch {
+                failure = error
+                return 0
+            }
             let rendered = renderer.render(into: mixed, frameCount: frameCount)
             written = rendered > 0
                 ? limiter.process(mixed, into: limited, frameCount: rendered)
