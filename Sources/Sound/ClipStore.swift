@@ -43,8 +43,9 @@ final class ClipStore: @unchecked Sendable {
         var span: Range<Int64>
     }
 
-    /// A clip used again within this long stays decoded in between (a cue on every breath is
-    /// decoded once); used again later, it is freed and decoded anew.
+    /// A voice clip used again within this long stays decoded in between (a cue on every breath
+    /// is decoded once); used again later, it is freed and decoded anew. A tone stays from its
+    /// first use to its last: there are few, and synthesising one costs more than decoding.
     static let keptGapSeconds = 30.0
 
     /// Writes a clip's ``Clip/frameCount`` samples, as 16 bits (see ``quantize(_:into:count:)``),
@@ -75,9 +76,10 @@ final class ClipStore: @unchecked Sendable {
         table = .allocate(capacity: max(1, clips.count))
         table.initialize(repeating: nil, count: max(1, clips.count))
         published = Atomic(clips.count)
-        let gap = Int64(Self.keptGapSeconds * Double(sampleRate))
+        let voiceGap = Int64(Self.keptGapSeconds * Double(sampleRate))
         var residencies: [Residency] = []
         for (index, clip) in clips.enumerated() {
+            let gap: Int64 = if case .voice = clip.source { voiceGap } else { .max }
             for use in clip.uses.sorted(by: { $0.lowerBound < $1.lowerBound }) {
                 if let last = residencies.last, last.clip == index, use.lowerBound - last.span.upperBound <= gap {
                     residencies[residencies.count - 1].span = last.span.lowerBound..<max(last.span.upperBound, use.upperBound)
