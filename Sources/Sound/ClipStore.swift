@@ -106,8 +106,13 @@ final class ClipStore: @unchecked Sendable {
         return UnsafePointer(table[index])
     }
 
-    /// How many clips are decoded now.
+    /// How many clips are decoded now (read on the thread that prepares, or once complete).
     var decodedCount: Int { clips.indices.count { table[$0] != nil } }
+
+    /// Whether every clip is published and decoded.
+    var isComplete: Bool {
+        published.load(ordering: .acquiring) == clips.count && decodedCount == clips.count
+    }
 
     /// Makes sure every clip used in `[start, end)` is decoded, and frees the clips whose
     /// residency (see ``Residency``) ends at or before `start`. Cheap when nothing changes: two

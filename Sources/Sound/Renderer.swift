@@ -133,8 +133,12 @@ public final class Renderer: @unchecked Sendable {
         try clips.prepare(from: position, to: position + Int64(frameCount))
     }
 
-    /// How many clips are decoded now (for tests of the memory bound).
+    /// How many clips are decoded now, and how many the timeline uses (for tests).
     package var decodedClipCount: Int { clips.decodedCount }
+    package var clipCount: Int { clips.clips.count }
+    /// Whether every clip is decoded and readable by the render path (for tests of play's
+    /// background decoding).
+    package var allClipsPublished: Bool { clips.isComplete }
 
     /// Moves the render position to `position` (clamped to the timeline).
     public func seek(to newPosition: Int64) {
@@ -224,6 +228,13 @@ public final class Renderer: @unchecked Sendable {
             output.update(from: mono, count: count)
             return
         }
+        if channelCount == 2 {
+            for index in 0..<count {
+                output[2 * index] = mono[index]
+                output[2 * index + 1] = mono[index]
+            }
+            return
+        }
         for index in 0..<count {
             for channel in 0..<channelCount { output[index * channelCount + channel] = mono[index] }
         }
@@ -286,15 +297,17 @@ public final class Renderer: @unchecked Sendable {
         if let levels {
             for index in 0..<count { voice[index] *= levels[index] }
         }
-        // The largest magnitude, compared as bit patterns (for non-negative floats their order),
-        // an integer reduction that vectorises.
-        var loudest: Int32 = 0
-        for index in 0..<count {
-            loudest = max(loudest, Int32(bitPattern: voice[index].bitPattern & 0x7FFF_FFFF))
-        }
         // (With a side's voice in stereo the ceiling comes per channel, in render(into:).)
-        if softCeiling, !sided, Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
-            for index in 0..<count { voice[index] = Self.limit(voice[index]) }
+        if softCeiling, !sided {
+            // The largest magnitude, compared as bit patterns (for non-negative floats their
+            // order), an integer reduction that vectorises.
+            var loudest: Int32 = 0
+            for index in 0..<count {
+                loudest = max(loudest, Int32(bitPattern: voice[index].bitPattern & 0x7FFF_FFFF))
+            }
+            if Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
+                for index in 0..<count { voice[index] = Self.limit(voice[index]) }
+            }
         }
         position = blockEnd
         return count
