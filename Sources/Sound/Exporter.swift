@@ -98,19 +98,16 @@ private final class LimitingWriter: @unchecked Sendable {
     let sink: PCMSink
     let limiter: Limiter
     let channelCount: Int
-    private let limited: UnsafeMutablePointer<Float>
     private let converted: UnsafeMutablePointer<Int16>
 
     init(sink: PCMSink, sampleRate: Int, channelCount: Int) {
         self.sink = sink
         self.channelCount = channelCount
         limiter = Limiter(sampleRate: sampleRate, channelCount: channelCount)
-        limited = .allocate(capacity: Renderer.maximumBlock * channelCount)
         converted = .allocate(capacity: Exporter.chunkFrames * channelCount)
     }
 
     deinit {
-        limited.deallocate()
         converted.deallocate()
     }
 
@@ -123,8 +120,7 @@ private final class LimitingWriter: @unchecked Sendable {
         var out = 0
         while done < frameCount {
             let count = min(Renderer.maximumBlock, frameCount - done)
-            let written = limiter.process(base + done * channelCount, into: limited, frameCount: count)
-            PCM.convert(limited, into: converted + out * channelCount, count: written * channelCount)
+            let written = limiter.process(base + done * channelCount, intoPCM: converted + out * channelCount, frameCount: count)
             out += written
             done += count
         }
@@ -134,8 +130,8 @@ private final class LimitingWriter: @unchecked Sendable {
     /// Writes what the limiter still holds, as the end of the stream.
     func drain() throws(OutputError) {
         var out = 0
-        while case let written = limiter.drain(into: limited, frameCount: Renderer.maximumBlock), written > 0 {
-            PCM.convert(limited, into: converted + out * channelCount, count: written * channelCount)
+        while case let written = limiter.drain(intoPCM: converted + out * channelCount, frameCount: Renderer.maximumBlock),
+              written > 0 {
             out += written
             if out + Renderer.maximumBlock > Exporter.chunkFrames {
                 try sink.write(UnsafeBufferPointer(start: converted, count: out * channelCount))
@@ -152,7 +148,6 @@ public final class LimitedStream {
     let renderer: Renderer
     let limiter: Limiter
     private let mixed: UnsafeMutablePointer<Float>
-    private let limited: UnsafeMutablePointer<Float>
     /// The clip that could not be decoded, which ended the stream early.
     public private(set) var failure: RenderPlan.Failure?
 
@@ -161,14 +156,12 @@ public final class LimitedStream {
         renderer.softCeiling = false
         limiter = Limiter(sampleRate: renderer.sampleRate, channelCount: renderer.channelCount)
         mixed = .allocate(capacity: Renderer.maximumBlock * renderer.channelCount)
-        limited = .allocate(capacity: Renderer.maximumBlock * renderer.channelCount)
     }
 
     /// Writes up to `frameCount` frames (at most ``Renderer/maximumBlock``), decoding the clips
     /// they need first (``Renderer/prepare(frameCount:)``). - Returns: the frames written; 0 at
     /// the end, or when a clip cannot be decoded (see ``failure``).
     public func next(into output: UnsafeMutablePointer<Int16>, frameCount: Int) -> Int {
-        let channels = renderer.channelCount
         var written = 0
         // The limiter holds back its look-ahead: ask until something comes out or the end.
         while written == 0 {
@@ -180,17 +173,15 @@ public final class LimitedStream {
             }
             let rendered = renderer.render(into: mixed, frameCount: frameCount)
             written = rendered > 0
-                ? limiter.process(mixed, into: limited, frameCount: rendered)
-                : limiter.drain(into: limited, frameCount: frameCount)
+                ? limiter.process(mixed, intoPCM: output, frameCount: rendered)
+                : limiter.drain(intoPCM: output, frameCount: frameCount)
             if rendered == 0 { break }
         }
-        PCM.convert(limited, into: output, count: written * channels)
         return written
     }
 
     deinit {
         mixed.deallocate()
-        limited.deallocate()
     }
 }
 

@@ -1,3 +1,5 @@
+import AudioIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,6 +48,8 @@ public final class Limiter: @unchecked Sendable {
     /// Per frame: the gain it needs, and the gain's target.
     private let needs: UnsafeMutablePointer<Float>
     private let targets: UnsafeMutablePointer<Float>
+    /// Limited frames on their way to a 16-bit output.
+    private let scratch: UnsafeMutablePointer<Float>
     /// The frames of silence before the stream still to pass over (the look-ahead starts full of them).
     private var leading: Int
     private var inside = 0
@@ -83,12 +87,14 @@ public final class Limiter: @unchecked Sendable {
         work.initialize(repeating: 0, count: capacity * channelCount)
         needs = .allocate(capacity: capacity)
         targets = .allocate(capacity: capacity)
+        scratch = .allocate(capacity: capacity * channelCount)
     }
 
     deinit {
         work.deallocate()
         needs.deallocate()
         targets.deallocate()
+        scratch.deallocate()
     }
 
     /// Input frames not yet put out.
@@ -98,15 +104,41 @@ public final class Limiter: @unchecked Sendable {
     /// `frameCount` of them once ``latency`` frames have gone in, fewer before.
     /// - Returns: the frames written to `output`.
     public func process(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+        process(input, to: .float(output), frameCount: frameCount)
+    }
+
+    /// As ``process(_:into:frameCount:)``, the output converted to 16 bits as
+    /// ``PCM/convert(_:into:count:)`` does: where the limiter passes frames through untouched,
+    /// straight from its buffer, without a copy as floats.
+    public func process(_ input: UnsafePointer<Float>, intoPCM output: UnsafeMutablePointer<Int16>, frameCount: Int) -> Int {
+        process(input, to: .pcm(output), frameCount: frameCount)
+    }
+
+    /// Ends a stream: writes up to `frameCount` of the frames still inside, as if silence
+    /// followed; call until it returns 0. - Returns: the frames written.
+    public func drain(into output: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+        drain(to: .float(output), frameCount: frameCount)
+    }
+
+    /// As ``drain(into:frameCount:)``, the output converted to 16 bits.
+    public func drain(intoPCM output: UnsafeMutablePointer<Int16>, frameCount: Int) -> Int {
+        drain(to: .pcm(output), frameCount: frameCount)
+    }
+
+    /// Where limited frames go: floats, or 16-bit samples.
+    private enum Destination {
+        case float(UnsafeMutablePointer<Float>)
+        case pcm(UnsafeMutablePointer<Int16>)
+    }
+
+    private func process(_ input: UnsafePointer<Float>, to output: Destination, frameCount: Int) -> Int {
         (work + history * channelCount).update(from: input, count: frameCount * channelCount)
         let count = advance(by: frameCount, into: output)
         inside += frameCount - count
         return count
     }
 
-    /// Ends a stream: writes up to `frameCount` of the frames still inside, as if silence
-    /// followed; call until it returns 0. - Returns: the frames written.
-    public func drain(into output: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+    private func drain(to output: Destination, frameCount: Int) -> Int {
         let wanted = min(frameCount, inside)
         guard wanted > 0 else { return 0 }
         // A stream shorter than the latency still has leading frames to pass over first.
@@ -117,10 +149,19 @@ public final class Limiter: @unchecked Sendable {
         return count
     }
 
+    /// Writes `count` frames from `frames` to `output`.
+    @inline(__always)
+    private func write(_ frames: UnsafePointer<Float>, count: Int, to output: Destination) {
+        switch output {
+        case let .float(target): target.update(from: frames, count: count * channelCount)
+        case let .pcm(target): PCM.convert(frames, into: target, count: count * channelCount)
+        }
+    }
+
     /// Limits the oldest frames that `appended` new frames push out, into `output`, and keeps
     /// the newest ``history`` frames; the stream's leading frames (the silence before it) are
     /// passed over. - Returns: the frames written.
-    private func advance(by appended: Int, into output: UnsafeMutablePointer<Float>) -> Int {
+    private func advance(by appended: Int, into output: Destination) -> Int {
         let skipped = min(appended, leading)
         leading -= skipped
         let count = appended - skipped
@@ -141,7 +182,7 @@ public final class Limiter: @unchecked Sendable {
     ///
     /// The frame written first is `work[halfTaps + skipping]`: its `halfTaps` frames before are
     /// history, and the `lookahead + halfTaps` after it are what the gain looks ahead to.
-    private func limit(frames count: Int, skipping: Int, into output: UnsafeMutablePointer<Float>) {
+    private func limit(frames count: Int, skipping: Int, into destination: Destination) {
         let channels = channelCount
         let first = Self.halfTaps + skipping
         let span = count + lookahead + 2 * Self.halfTaps
@@ -153,7 +194,7 @@ public final class Limiter: @unchecked Sendable {
         var loudest: UInt32 = 0
         for index in 0..<span * channels { loudest = max(loudest, frames[index].bitPattern & 0x7FFF_FFFF) }
         if Float(bitPattern: loudest) < quiet, shortfall == 0 {
-            output.update(from: work + first * channels, count: count * channels)
+            write(work + first * channels, count: count, to: destination)
             return
         }
         // The gain each frame needs, from its peak and the three points after it. Only frames
@@ -201,7 +242,7 @@ public final class Limiter: @unchecked Sendable {
             }
         }
         if !cuts, shortfall == 0 {
-            output.update(from: work + first * channels, count: count * channels)
+            write(work + first * channels, count: count, to: destination)
             return
         }
         // Each frame's gain target: every later need within the look-ahead, ramped in.
@@ -219,6 +260,11 @@ public final class Limiter: @unchecked Sendable {
         }
         // The gain comes back up exponentially (its shortfall shrinks by a constant factor a
         // frame) and is back at exactly 1 once the shortfall is under 0.001 dB.
+        // Floats go straight to a float output, else through `scratch` to be converted.
+        let output: UnsafeMutablePointer<Float> = switch destination {
+        case let .float(target): target
+        case .pcm: scratch
+        }
         let keep = 1 - release
         var shortfall = self.shortfall
         for frame in 0..<count {
@@ -231,5 +277,6 @@ public final class Limiter: @unchecked Sendable {
             for channel in 0..<channels { output[frame * channels + channel] = work[source + channel] * level }
         }
         self.shortfall = shortfall
+        if case let .pcm(target) = destination { PCM.convert(scratch, into: target, count: count * channels) }
     }
 }
