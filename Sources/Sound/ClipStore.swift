@@ -1,6 +1,6 @@
 import Dispatch
 import Synchronization
-import Timeline
+import Planning
 
 /// The waveforms a render reads (voice clips, tones) as 16-bit samples, each decoded or
 /// synthesised only when the render comes near its first use and, when rendering streams

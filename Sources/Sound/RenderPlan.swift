@@ -1,6 +1,6 @@
 import AudioIO
 import SessionKit
-import Timeline
+import Planning
 
 /// Builds a ``Renderer`` for a timeline: which clips it speaks (decoded with libsndfile,
 /// resampled with libsamplerate when the pack's rate differs) and which tones it plays

@@ -4,7 +4,7 @@ import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// Clips decoded when the render nears them give the same bits as clips decoded up front,
 /// and an export keeps only the clips near its position.
