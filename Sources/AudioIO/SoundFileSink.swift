@@ -21,6 +21,10 @@ public final class SoundFileSink: PCMSink {
     private let sampleRate: Int
     private let channelCount: Int
     private var framesWritten: Int64 = 0
+    /// Bytes written since writing back was last started (see ``writebackBytes``).
+    private var bytesSinceWriteback = 0
+    /// How much is written between two starts of writing back to the disk.
+    static let writebackBytes = 8 << 20
     /// The names of the cue points written, labelled by ``finish()`` (libsndfile does not).
     private var cueLabels: [String] = []
     /// The chunks handed to libsndfile for an RF64 header, kept until it is closed.
@@ -142,8 +146,14 @@ public final class SoundFileSink: PCMSink {
     public func write(_ samples: UnsafeBufferPointer<Int16>) throws(OutputError) {
         guard let base = samples.baseAddress, !samples.isEmpty else { return }
         // Start writing back what is already in the page cache, so the final fsync in
-        // finish() has little left to wait for.
-        defer { target.startWriteback() }
+        // finish() has little left to wait for: every few MiB (each start walks the whole file).
+        bytesSinceWriteback += samples.count * 2
+        defer {
+            if bytesSinceWriteback >= Self.writebackBytes {
+                bytesSinceWriteback = 0
+                target.startWriteback()
+            }
+        }
         do throws(OutputError) {
             let frames = samples.count / channelCount
             if let handle {

@@ -1,8 +1,8 @@
 import AudioIO
 import Foundation
 import JSONText
-import SystemIO
 import Planning
+import SystemIO
 
 /// The control socket's language: one command per line, one JSON object per reply line.
 ///

@@ -1,8 +1,8 @@
 import AudioIO
 import Foundation
 import JSONText
-import SystemIO
 import Planning
+import SystemIO
 
 /// Turns changes of the engine's counters into JSON event lines.
 struct EventWatcher {

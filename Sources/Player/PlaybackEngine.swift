@@ -1,8 +1,8 @@
 import AudioIO
 import Foundation
+import Planning
 import Sound
 import SystemIO
-import Planning
 
 /// The transport: turns a timeline into the blocks a player writes, obeying pause, skip,
 /// extend, volume, safety stop and waits. Every change of level is a ramp, so nothing clicks.

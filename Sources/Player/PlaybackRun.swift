@@ -1,9 +1,9 @@
 import AudioIO
 import Foundation
+import Planning
 import SessionKit
 import Sound
 import SystemIO
-import Planning
 
 /// One play of a planned timeline, wired up: the clips, the ALSA device, the engine and its
 /// thread, the control socket, then the ``PlaybackSession`` on the calling thread until the
@@ -78,7 +78,7 @@ public final class PlaybackRun {
         let renderer: Renderer
         let safety: [Float]
         do throws(RenderPlan.Failure) {
-            renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
+            renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, decoding: .background)
             safety = try RenderPlan.standaloneClip("safety.stop", pack: pack, rate: timeline.sampleRate)
         } catch {
             throw .clips(error)

@@ -1,8 +1,8 @@
 import AudioIO
 import Foundation
 import JSONText
-import SystemIO
 import Planning
+import SystemIO
 
 /// Runs a playback on the main thread's side: keys from a raw terminal, the control socket,
 /// signals, the status line and JSON events, until the playback thread is done.

@@ -1,5 +1,5 @@
-import SessionKit
 import Planning
+import SessionKit
 
 #if canImport(Glibc)
 import Glibc
@@ -220,18 +220,20 @@ enum AmbienceSynth {
     static func loop(_ style: AmbienceStyle, frameCount: Int, rate: Int) -> [Float] {
         let overlap = rate / 2
         var generator = SplitMix(seed: style == .surf ? 0x5EED_5A4F : 0x5EED_4A14)
-        let raw = filtered(style, frameCount: frameCount + overlap, rate: rate, generator: &generator)
+        // Made in place, one buffer for the whole loop: the bed is built before every render.
+        var samples = filtered(style, frameCount: frameCount + overlap, rate: rate, generator: &generator)
         // The loop's last `overlap` frames blend into its first (equal power: the two are unrelated).
-        var samples = Array(raw[0..<frameCount])
         for index in 0..<overlap {
             let progress = Double(index) / Double(overlap)
             let fadeIn = Float(sin(progress * Double.pi / 2))
             let fadeOut = Float(cos(progress * Double.pi / 2))
-            samples[index] = raw[frameCount + index] * fadeOut + raw[index] * fadeIn
+            samples[index] = samples[frameCount + index] * fadeOut + samples[index] * fadeIn
         }
+        samples.removeLast(overlap)
         let power = samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, samples.count))
         let scale = Float(1 / max(power.squareRoot(), 1e-12))
-        return samples.map { $0 * scale }
+        for index in samples.indices { samples[index] *= scale }
+        return samples
     }
 
     /// White noise through the style's filters: surf, a dark band around 80–500 Hz; rain, a

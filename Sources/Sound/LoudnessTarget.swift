@@ -57,6 +57,9 @@ public enum LoudnessTarget: String, Sendable, CaseIterable {
         while case let frames = stream.next(into: block, frameCount: Renderer.maximumBlock), frames > 0 {
             meter.add(block, frameCount: frames)
         }
+        if let failure = stream.failure {
+            throw AudioIOError(call: "decode", subject: failure.path, message: failure.description)
+        }
         renderer.seek(to: 0)
         return try meter.result()
     }

@@ -9,9 +9,9 @@ import Glibc
 struct RenderSource: Sendable {
     var start: Int64
     var end: Int64
-    /// Where its samples begin in the bank's storage.
-    var offset: Int
-    /// Linear gain, with the bank's 16-bit scale folded in.
+    /// Its waveform: a clip of the ``ClipStore``, read from its start at `start`.
+    var clip: Int
+    /// Linear gain, with the store's 16-bit scale folded in.
     var gain: Float
     /// Where a voice sits in stereo: the side its step massages, or the centre.
     var pan: Pan = .centre
@@ -57,7 +57,7 @@ public final class Renderer: @unchecked Sendable {
     static let panNear: Float = Float(cos((1 - panAmount) * Double.pi / 4) / cos(Double.pi / 4))
     static let panFar: Float = Float(sin((1 - panAmount) * Double.pi / 4) / cos(Double.pi / 4))
 
-    private let storage: [Int16]
+    private let clips: ClipStore
     private let voiceLanes: [[RenderSource]]
     private let toneLanes: [[RenderSource]]
     private var voiceCursors: [Int]
@@ -79,15 +79,15 @@ public final class Renderer: @unchecked Sendable {
 
     /// - Parameters:
     ///   - timeline: what to render.
-    ///   - bank: its waveforms; see ``RenderPlan``.
-    ///   - voices, tones: the sources, each with its bank offset and gain.
+    ///   - clips: its waveforms; see ``RenderPlan``.
+    ///   - voices, tones: the sources, each with its clip and gain.
     ///   - bed: the ambience under everything, ducked like the tones.
-    init(timeline: Timeline, bank: SampleBank, voices: [RenderSource], tones: [RenderSource], bed: AmbienceBed? = nil) {
+    init(timeline: Timeline, clips: ClipStore, voices: [RenderSource], tones: [RenderSource], bed: AmbienceBed? = nil) {
         self.bed = bed
         sampleRate = timeline.sampleRate
         channelCount = timeline.channelCount
         frameCount = timeline.frameCount
-        storage = bank.storage
+        self.clips = clips
         voiceLanes = Self.lanes(voices)
         toneLanes = Self.lanes(tones)
         voiceCursors = Array(repeating: 0, count: voiceLanes.count)
@@ -123,6 +123,22 @@ public final class Renderer: @unchecked Sendable {
         }
         return lanes
     }
+
+    /// Decodes the clips that the next `frameCount` frames use and frees those the render has
+    /// passed (see ``ClipStore``), so that memory holds only what sounds near the position.
+    /// Call it before each ``render(into:frameCount:levels:)`` of a render faster than real
+    /// time (an export, a loudness pass). It allocates: never on the audio thread.
+    /// - Throws: ``RenderPlan/Failure`` naming the cue and file of a clip that cannot be decoded.
+    public func prepare(frameCount: Int) throws(RenderPlan.Failure) {
+        try clips.prepare(from: position, to: position + Int64(frameCount))
+    }
+
+    /// How many clips are decoded now, and how many the timeline uses (for tests).
+    package var decodedClipCount: Int { clips.decodedCount }
+    package var clipCount: Int { clips.clips.count }
+    /// Whether every clip is decoded and readable by the render path (for tests of play's
+    /// background decoding).
+    package var allClipsPublished: Bool { clips.isComplete }
 
     /// Moves the render position to `position` (clamped to the timeline).
     public func seek(to newPosition: Int64) {
@@ -212,6 +228,13 @@ public final class Renderer: @unchecked Sendable {
             output.update(from: mono, count: count)
             return
         }
+        if channelCount == 2 {
+            for index in 0..<count {
+                output[2 * index] = mono[index]
+                output[2 * index + 1] = mono[index]
+            }
+            return
+        }
         for index in 0..<count {
             for channel in 0..<channelCount { output[index * channelCount + channel] = mono[index] }
         }
@@ -226,15 +249,13 @@ public final class Renderer: @unchecked Sendable {
         UnsafeMutableBufferPointer(rebasing: voiceBus[0..<count]).update(repeating: 0)
         UnsafeMutableBufferPointer(rebasing: toneBus[0..<count]).update(repeating: 0)
         sided = false
-        storage.withUnsafeBufferPointer { samples in
-            for lane in voiceLanes.indices {
-                voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: voiceBus,
-                                         from: blockStart, to: blockEnd, samples: samples, count: count)
-            }
-            for lane in toneLanes.indices {
-                toneCursors[lane] = mix(toneLanes[lane], cursor: toneCursors[lane], into: toneBus,
-                                        from: blockStart, to: blockEnd, samples: samples, count: count)
-            }
+        for lane in voiceLanes.indices {
+            voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: voiceBus,
+                                     from: blockStart, to: blockEnd, count: count)
+        }
+        for lane in toneLanes.indices {
+            toneCursors[lane] = mix(toneLanes[lane], cursor: toneCursors[lane], into: toneBus,
+                                    from: blockStart, to: blockEnd, count: count)
         }
         if let bed {
             bedCursor = bed.add(into: toneBus.baseAddress!, from: blockStart, to: blockEnd, cursor: bedCursor)
@@ -276,25 +297,28 @@ public final class Renderer: @unchecked Sendable {
         if let levels {
             for index in 0..<count { voice[index] *= levels[index] }
         }
-        // The largest magnitude, compared as bit patterns (for non-negative floats their order),
-        // an integer reduction that vectorises.
-        var loudest: Int32 = 0
-        for index in 0..<count {
-            loudest = max(loudest, Int32(bitPattern: voice[index].bitPattern & 0x7FFF_FFFF))
-        }
         // (With a side's voice in stereo the ceiling comes per channel, in render(into:).)
-        if softCeiling, !sided, Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
-            for index in 0..<count { voice[index] = Self.limit(voice[index]) }
+        if softCeiling, !sided {
+            // The largest magnitude, compared as bit patterns (for non-negative floats their
+            // order), an integer reduction that vectorises.
+            var loudest: Int32 = 0
+            for index in 0..<count {
+                loudest = max(loudest, Int32(bitPattern: voice[index].bitPattern & 0x7FFF_FFFF))
+            }
+            if Float(bitPattern: UInt32(bitPattern: loudest)) > Self.ceilingKnee {
+                for index in 0..<count { voice[index] = Self.limit(voice[index]) }
+            }
         }
         position = blockEnd
         return count
     }
 
     /// Adds every source of `lane` active in `[from, to)` into `bus` (a side's voice into its
-    /// side's bus, cleared when first used in a block); returns the new cursor.
+    /// side's bus, cleared when first used in a block); a source whose clip is not decoded is
+    /// silent. Returns the new cursor.
     @inline(__always)
     private func mix(_ lane: [RenderSource], cursor: Int, into bus: UnsafeMutableBufferPointer<Float>,
-                     from blockStart: Int64, to blockEnd: Int64, samples: UnsafeBufferPointer<Int16>, count: Int) -> Int {
+                     from blockStart: Int64, to blockEnd: Int64, count: Int) -> Int {
         var cursor = cursor
         while cursor < lane.count, lane[cursor].end <= blockStart { cursor += 1 }
         var index = cursor
@@ -302,7 +326,7 @@ public final class Renderer: @unchecked Sendable {
             let source = lane[index]
             let first = max(source.start, blockStart)
             let last = min(source.end, blockEnd)
-            if first < last {
+            if first < last, let clip = clips.samples(source.clip) {
                 var destination = bus
                 if source.pan != .centre {
                     if !sided {
@@ -313,7 +337,7 @@ public final class Renderer: @unchecked Sendable {
                     destination = source.pan == .left ? leftBus : rightBus
                 }
                 let target = destination.baseAddress! + Int(first - blockStart)
-                let origin = samples.baseAddress! + source.offset + Int(first - source.start)
+                let origin = clip + Int(first - source.start)
                 let gain = source.gain
                 for frame in 0..<Int(last - first) {
                     target[frame] += Float(origin[frame]) * gain

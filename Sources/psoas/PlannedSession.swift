@@ -1,6 +1,6 @@
+import Planning
 import SessionKit
 import Sound
-import Planning
 
 /// A session loaded, checked and planned: what `plan`, `play` and `export` start from.
 struct PlannedSession {

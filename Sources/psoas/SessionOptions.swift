@@ -1,6 +1,6 @@
 import ArgumentParser
-import SessionKit
 import Planning
+import SessionKit
 
 extension ToneStyle: ExpressibleByArgument {}
 extension AmbienceStyle: ExpressibleByArgument {}

@@ -1,5 +1,5 @@
-import SessionKit
 import Planning
+import SessionKit
 
 /// Sessions built in code for planner tests, with a manifest and clip lengths to match.
 enum Fixture {

@@ -1,8 +1,8 @@
+import Planning
 import PropertyBased
 import PsoasTestSupport
 import SessionKit
 import Testing
-import Planning
 
 /// The planner's timing rules, checked over random breath patterns, rates and hold lengths.
 @Suite struct PlannerPropertyTests {

@@ -1,8 +1,8 @@
 import Foundation
+import Planning
 import PsoasTestSupport
 import SessionKit
 import Testing
-import Planning
 
 /// Single timing rules with numbers a person can check by hand.
 @Suite struct PlannerRuleTests {

@@ -1,11 +1,11 @@
 import AudioIO
 import Foundation
+import Planning
 import Player
 import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Planning
 
 /// A short session planned with the built-in pack, and an engine driven block by block:
 /// time is in the test's hands, no device needed.

@@ -1,9 +1,9 @@
 import AudioIO
 import Foundation
+import Planning
 import Player
 import PsoasTestSupport
 import Testing
-import Planning
 
 /// The transport, driven block by block with no device: every command's effect on the samples,
 /// at each supported rate and with fixed, odd and random block sizes (``EngineCase/all``).

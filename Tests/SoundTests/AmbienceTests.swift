@@ -1,10 +1,10 @@
 import AudioIO
 import Foundation
+import Planning
 import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Planning
 
 /// The ambience bed, measured on renders of the fixture session.
 @Suite struct AmbienceTests {

@@ -1,9 +1,9 @@
 import AudioIO
 import Foundation
+import Planning
 import PsoasTestSupport
 import Sound
 import Testing
-import Planning
 
 /// The master limiter, measured with libebur128's true peak (4× oversampled).
 @Suite struct LimiterTests {

@@ -1,9 +1,9 @@
 import AudioIO
 import Foundation
+import Planning
 import PsoasTestSupport
 import Sound
 import Testing
-import Planning
 
 /// In stereo a side's cues come from its side; everything else stays centred; mono is as before.
 @Suite struct PanTests {

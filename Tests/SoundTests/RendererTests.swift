@@ -1,10 +1,10 @@
 import AudioIO
 import Foundation
+import Planning
 import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Planning
 
 /// What the renderer makes of a timeline, measured on the samples.
 @Suite struct RendererTests {

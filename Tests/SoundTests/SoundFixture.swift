@@ -1,9 +1,9 @@
 import AudioIO
 import Foundation
+import Planning
 import PsoasTestSupport
 import SessionKit
 import Sound
-import Planning
 
 /// The built-in cue manifest and voice pack, and short sessions planned with them.
 enum SoundFixture {

@@ -1,10 +1,10 @@
 import AudioIO
 import Foundation
+import Planning
 import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Planning
 
 /// The pacing tones of each style, measured on renders of a breathing step (tones only: the
 /// step has no cue and the bed is off).

@@ -1,6 +1,6 @@
 import ArgumentParser
-import SessionKit
 import Planning
+import SessionKit
 
 /// `psoas breathe`: breath pacing only, played or exported.
 struct Breathe: ParsableCommand {

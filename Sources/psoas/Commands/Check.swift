@@ -1,6 +1,6 @@
 import ArgumentParser
-import SessionKit
 import Planning
+import SessionKit
 
 /// `psoas check`: validate session files without playing them.
 struct Check: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
+import Planning
 import SessionKit
 import SystemIO
-import Planning
 
 /// `psoas config`: where your settings are and what they set.
 struct Config: ParsableCommand {

@@ -1,10 +1,10 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import Planning
 import SessionKit
 import Sound
 import SystemIO
-import Planning
 
 extension AudioFileFormat: ExpressibleByArgument {}
 extension LoudnessTarget: ExpressibleByArgument {}
@@ -84,7 +84,7 @@ struct ExportOptions: ParsableArguments {
         if let problem = format.capacityProblem(frameCount: timeline.frameCount, sampleRate: timeline.sampleRate) {
             throw Failure.usage(problem)
         }
-        let renderer = try planned.renderer()
+        let renderer = try planned.renderer(decoding: .ahead)
         if let lufs = loudness.lufs(channelCount: timeline.channelCount) {
             do {
                 try LoudnessTarget.match(renderer, to: lufs)
@@ -141,9 +141,10 @@ extension Failure {
 
 extension PlannedSession {
     /// A renderer for this session's timeline with its voice pack.
-    func renderer() throws -> Renderer {
+    /// - Parameter decoding: when its clips are decoded: just ahead of an export, behind a player.
+    func renderer(decoding: RenderPlan.Decoding) throws -> Renderer {
         do {
-            return try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
+            return try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, decoding: decoding)
         } catch {
             throw Failure.data("\(error.description)")
         }

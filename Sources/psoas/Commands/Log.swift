@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import JSONText
-import PracticeLog
 import Planning
+import PracticeLog
 
 /// `psoas log`: what was played, this week's count, days since the last massage.
 struct Log: ParsableCommand {

@@ -1,11 +1,11 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import Planning
 import Player
 import SessionKit
 import Sound
 import SystemIO
-import Planning
 
 /// `psoas play`: play a session through ALSA, controlled by keys and `psoas ctl`.
 struct Play: ParsableCommand {

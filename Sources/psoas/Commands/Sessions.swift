@@ -1,7 +1,7 @@
 import ArgumentParser
 import JSONText
-import SessionKit
 import Planning
+import SessionKit
 
 /// `psoas sessions`: the built-in sessions.
 struct Sessions: ParsableCommand {
