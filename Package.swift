@@ -46,7 +46,7 @@ let package = Package(
         // JSON text written by hand, in a fixed key order: Timeline, Player and the commands all write it.
         .target(name: "JSONText"),
         .target(
-            name: "Timeline",
+            name: "Planning",
             dependencies: ["SessionKit", "JSONText"]
         ),
         // Descriptors, errno, poll, sockets, terminal, signals, files.
@@ -61,12 +61,12 @@ let package = Package(
         ),
         .target(
             name: "Sound",
-            dependencies: ["Timeline", "AudioIO", "SystemIO", "SessionKit"]
+            dependencies: ["Planning", "AudioIO", "SystemIO", "SessionKit"]
         ),
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "SystemIO", "Timeline", "SessionKit", "JSONText"]
+            dependencies: ["Sound", "AudioIO", "SystemIO", "Planning", "SessionKit", "JSONText"]
         ),
 
         .target(
@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "psoas",
             dependencies: [
-                "SessionKit", "Timeline", "Sound", "AudioIO", "SystemIO", "Player", "PracticeLog", "JSONText",
+                "SessionKit", "Planning", "Sound", "AudioIO", "SystemIO", "Player", "PracticeLog", "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,7 +86,7 @@ let package = Package(
         // MARK: - Fuzzing (Scripts/fuzz builds it with libFuzzer)
         .executableTarget(
             name: "PsoasFuzz",
-            dependencies: ["SessionKit", "Timeline"]
+            dependencies: ["SessionKit", "Planning"]
         ),
 
         // MARK: - Tests
@@ -98,19 +98,19 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionKitTests",
-            dependencies: ["SessionKit", "Timeline", "PsoasTestSupport"],
+            dependencies: ["SessionKit", "Planning", "PsoasTestSupport"],
             exclude: ["article-runs.txt"]
         ),
         .testTarget(
-            name: "TimelineTests",
+            name: "PlanningTests",
             dependencies: [
-                "Timeline", "SessionKit", "PsoasTestSupport",
+                "Planning", "SessionKit", "PsoasTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "SoundTests",
-            dependencies: ["Sound", "Timeline", "SessionKit", "AudioIO", "PsoasTestSupport"]
+            dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "SystemIOTests",
@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Timeline", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport"]
+            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "PracticeLogTests",

@@ -10,7 +10,7 @@ public struct MonoAudio: Sendable {
         self.sampleRate = sampleRate
     }
 
-    public var duration: Double { Double(samples.count) / Double(sampleRate) }
+    public var seconds: Double { Double(samples.count) / Double(sampleRate) }
 }
 
 /// Reads whole audio files (voice clips) with libsndfile.

@@ -1,6 +1,6 @@
 import Foundation
 import JSONText
-import Timeline
+import Planning
 
 /// The control socket's language: one command per line, one JSON object per reply line.
 ///

@@ -2,7 +2,7 @@ import AudioIO
 import Foundation
 import Sound
 import Synchronization
-import Timeline
+import Planning
 
 /// The transport: turns a timeline into the blocks a player writes, obeying pause, skip,
 /// extend, volume, safety stop and waits. Every change of level is a ramp, so nothing clicks.
@@ -253,9 +253,9 @@ public final class PlaybackEngine: @unchecked Sendable {
             else if detour.insertAt > position { chunk = min(chunk, detour.insertAt - position) }
         }
         if options.waits {
-            let next = TimelineIndex.firstIndex(in: index.waitHolds, atLeast: position)
-            if next < index.waitHolds.count, index.waitHolds[next] > position {
-                chunk = min(chunk, index.waitHolds[next] - position)
+            let next = TimelineIndex.firstIndex(in: index.waitPoints, atLeast: position)
+            if next < index.waitPoints.count, index.waitPoints[next] > position {
+                chunk = min(chunk, index.waitPoints[next] - position)
             }
         }
         if case .fadingOut = state {
@@ -298,8 +298,8 @@ public final class PlaybackEngine: @unchecked Sendable {
             }
         }
         if options.waits, case .playing = state {
-            let next = TimelineIndex.firstIndex(in: index.waitHolds, atLeast: position)
-            if next < index.waitHolds.count, index.waitHolds[next] == position, !inDetour {
+            let next = TimelineIndex.firstIndex(in: index.waitPoints, atLeast: position)
+            if next < index.waitPoints.count, index.waitPoints[next] == position, !inDetour {
                 state = .waiting(waited: 0, end: index.waitEnds[next])
                 counters.waits.add(1, ordering: .relaxed)
                 return true

@@ -2,7 +2,7 @@ import AudioIO
 import Foundation
 import JSONText
 import SystemIO
-import Timeline
+import Planning
 
 /// Runs a playback on the main thread's side: keys from a raw terminal, the control socket,
 /// signals, the status line and JSON events, until the playback thread is done.

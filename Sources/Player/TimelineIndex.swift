@@ -1,4 +1,4 @@
-import Timeline
+import Planning
 
 /// Lookup tables over a timeline, built once before playback so the playback thread only
 /// searches sorted arrays (no allocation).
@@ -13,7 +13,7 @@ struct TimelineIndex: Sendable {
     let voiceStarts: [Int64]
     let voiceEnds: [Int64]
     /// For each `wait` step: where playing stops to wait (after its cue), and where it ends.
-    let waitHolds: [Int64]
+    let waitPoints: [Int64]
     let waitEnds: [Int64]
     let frameCount: Int64
 
@@ -46,7 +46,7 @@ struct TimelineIndex: Sendable {
             holds.append(cueEnd ?? step.start)
             ends.append(step.end)
         }
-        waitHolds = holds
+        waitPoints = holds
         waitEnds = ends
         frameCount = timeline.frameCount
     }

@@ -1,5 +1,5 @@
 import SessionKit
-import Timeline
+import Planning
 
 /// The fuzz target: any bytes through the settings reader, then the session loader (with what
 /// the same bytes set as settings, if anything) and, when they load, the planner. Nothing may

@@ -47,16 +47,16 @@ public struct BreathPattern: Hashable, Sendable, CustomStringConvertible {
         guard inhale > .zero, exhale > .zero else {
             throw ParseError(message: "'\(text)' has a zero-length inhale or exhale; both must be longer than 0 s")
         }
-        guard cycle <= Tenths(seconds: 120) else {
-            throw ParseError(message: "'\(text)' lasts \(cycle) s a cycle; at most 120 s are allowed")
+        guard cycleLength <= Tenths(seconds: 120) else {
+            throw ParseError(message: "'\(text)' lasts \(cycleLength) s a cycle; at most 120 s are allowed")
         }
     }
 
     /// The length of one full cycle.
-    public var cycle: Tenths { inhale + holdIn + exhale + holdOut }
+    public var cycleLength: Tenths { inhale + holdIn + exhale + holdOut }
 
     /// The length of one phase.
-    public func duration(of phase: BreathPhase) -> Tenths {
+    public func seconds(of phase: BreathPhase) -> Tenths {
         switch phase {
         case .inhale: inhale
         case .holdIn: holdIn

@@ -25,7 +25,7 @@ public struct Step: Sendable, Hashable {
     /// How long a paced step lasts: whole cycles, or a duration rounded up to whole cycles.
     public enum Length: Sendable, Hashable {
         case cycles(Int)
-        case duration(Tenths)
+        case seconds(Tenths)
     }
 
     /// What the step does, with every value concrete.

@@ -89,7 +89,7 @@ struct StepReader {
                 let (shortest, longest) = (Self.holdRange.lowerBound, Self.holdRange.upperBound)
                 throw yaml.error(secondsNode, "a hold of \(seconds) s is outside \(shortest)–\(longest) s; hold one point for \(shortest) to \(longest) seconds")
             }
-            return .paced(.duration(seconds), cues: try cues(fields))
+            return .paced(.seconds(seconds), cues: try cues(fields))
         case .contractRelax:
             let reps = try fields["reps"].map { try session.count($0, key: "reps") } ?? 3
             let tenseNode = try need(fields, "tense")
@@ -123,7 +123,7 @@ struct StepReader {
             }
             let value = try session.seconds(valueNode, key: key)
             guard value > .zero else { continue }
-            lengths.append((key, .duration(key == "minutes" ? value * 60 : value), fromParameter))
+            lengths.append((key, .seconds(key == "minutes" ? value * 60 : value), fromParameter))
         }
         let literal = lengths.filter { !$0.fromParameter }
         guard let length = lengths.first, lengths.count == 1 || literal.isEmpty else {

@@ -1,5 +1,5 @@
 import SessionKit
-import Timeline
+import Planning
 
 #if canImport(Glibc)
 import Glibc

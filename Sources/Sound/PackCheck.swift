@@ -1,6 +1,6 @@
 import AudioIO
 import SessionKit
-import Timeline
+import Planning
 
 /// What is wrong with a voice pack, for `psoas voice check`.
 public struct PackReport: Sendable {

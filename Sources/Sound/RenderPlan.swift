@@ -1,6 +1,6 @@
 import AudioIO
 import SessionKit
-import Timeline
+import Planning
 
 /// Builds a ``Renderer`` for a timeline: decodes every clip it speaks (resampled with
 /// libsamplerate when the pack's rate differs), synthesises every tone, all before rendering.

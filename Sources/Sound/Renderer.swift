@@ -1,5 +1,5 @@
 import AudioIO
-import Timeline
+import Planning
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import Timeline
+import Planning
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import SessionKit
 import Sound
-import Timeline
+import Planning
 
 /// A session loaded, checked and planned: what `plan`, `play` and `export` start from.
 struct PlannedSession {

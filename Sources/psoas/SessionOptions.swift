@@ -1,6 +1,6 @@
 import ArgumentParser
 import SessionKit
-import Timeline
+import Planning
 
 extension ToneStyle: ExpressibleByArgument {}
 extension AmbienceStyle: ExpressibleByArgument {}

@@ -4,7 +4,7 @@ import Player
 import PsoasTestSupport
 import SessionKit
 import Sound
-import Timeline
+import Planning
 
 /// A short session planned with the built-in pack, and an engine driven block by block:
 /// time is in the test's hands, no device needed.

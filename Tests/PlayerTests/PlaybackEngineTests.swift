@@ -3,7 +3,7 @@ import Foundation
 import Player
 import PsoasTestSupport
 import Testing
-import Timeline
+import Planning
 
 /// The transport, driven block by block with no device: every command's effect on the samples.
 @Suite struct PlaybackEngineTests {

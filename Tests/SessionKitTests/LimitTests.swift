@@ -50,4 +50,4 @@ import Testing
     }
 }
 
-import Timeline
+import Planning

@@ -4,7 +4,7 @@ import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// The ambience bed, measured on renders of the fixture session.
 @Suite struct AmbienceTests {

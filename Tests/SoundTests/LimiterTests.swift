@@ -3,7 +3,7 @@ import Foundation
 import PsoasTestSupport
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// The master limiter, measured with libebur128's true peak (4× oversampled).
 @Suite struct LimiterTests {

@@ -3,7 +3,7 @@ import Foundation
 import PsoasTestSupport
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// In stereo a side's cues come from its side; everything else stays centred; mono is as before.
 @Suite struct PanTests {

@@ -4,7 +4,7 @@ import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// What the renderer makes of a timeline, measured on the samples.
 @Suite struct RendererTests {

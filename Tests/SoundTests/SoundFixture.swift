@@ -3,7 +3,7 @@ import Foundation
 import PsoasTestSupport
 import SessionKit
 import Sound
-import Timeline
+import Planning
 
 /// The built-in cue manifest and voice pack, and short sessions planned with them.
 enum SoundFixture {

@@ -4,7 +4,7 @@ import PsoasTestSupport
 import SessionKit
 import Sound
 import Testing
-import Timeline
+import Planning
 
 /// The pacing tones of each style, measured on renders of a breathing step (tones only: the
 /// step has no cue and the bed is off).

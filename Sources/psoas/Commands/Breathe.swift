@@ -1,6 +1,6 @@
 import ArgumentParser
 import SessionKit
-import Timeline
+import Planning
 
 /// `psoas breathe`: breath pacing only, played or exported.
 struct Breathe: ParsableCommand {
@@ -51,7 +51,7 @@ struct Breathe: ParsableCommand {
         notices.apply()
         try reportingFailures {
             let breath = pattern
-            let length: Step.Length = cycles.map { .cycles($0) } ?? .duration((minutes ?? Tenths(seconds: 5)) * 60)
+            let length: Step.Length = cycles.map { .cycles($0) } ?? .seconds((minutes ?? Tenths(seconds: 5)) * 60)
             let given = cycles.map { "--cycles \($0)" } ?? "--minutes \(minutes ?? Tenths(seconds: 5))"
             let step = Step(kind: .breathe, id: "breathe", title: "Atmen", side: nil, breath: breath,
                             body: .paced(length, cues: []), location: .start)

@@ -1,6 +1,6 @@
 import ArgumentParser
 import SessionKit
-import Timeline
+import Planning
 
 /// `psoas check`: validate session files without playing them.
 struct Check: ParsableCommand {

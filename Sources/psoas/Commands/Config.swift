@@ -1,7 +1,7 @@
 import ArgumentParser
 import SystemIO
 import SessionKit
-import Timeline
+import Planning
 
 /// `psoas config`: where your settings are and what they set.
 struct Config: ParsableCommand {

@@ -4,7 +4,7 @@ import Foundation
 import SessionKit
 import Sound
 import SystemIO
-import Timeline
+import Planning
 
 extension AudioFileFormat: ExpressibleByArgument {}
 extension LoudnessTarget: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import JSONText
 import PracticeLog
-import Timeline
+import Planning
 
 /// `psoas log`: what was played, this week's count, days since the last massage.
 struct Log: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SessionKit
-import Timeline
+import Planning
 
 /// `psoas plan`: the timeline of a session as a table, JSON or a picture.
 struct Plan: ParsableCommand {

@@ -5,7 +5,7 @@ import Player
 import SessionKit
 import Sound
 import SystemIO
-import Timeline
+import Planning
 
 /// `psoas play`: play a session through ALSA, controlled by keys and `psoas ctl`.
 struct Play: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import JSONText
 import SessionKit
-import Timeline
+import Planning
 
 /// `psoas sessions`: the built-in sessions.
 struct Sessions: ParsableCommand {

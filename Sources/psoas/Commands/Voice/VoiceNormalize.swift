@@ -40,11 +40,11 @@ extension Voice {
                 let peak = (result.loudness.truePeakDecibels * 10).rounded() / 10
                 var pace = ""
                 if let text {
-                    let rate = SpeechRate(text: text, seconds: result.audio.duration)
+                    let rate = SpeechRate(text: text, seconds: result.audio.seconds)
                     pace = String(format: ", %d words, %.1f words/min", rate.words, rate.wordsPerMinute)
                         + (rate.isRated ? "" : " (too short to rate)")
                 }
-                Console.error("\(output): \(loudness) LUFS, true peak \(peak) dBTP, \(String(format: "%.2f", result.audio.duration)) s\(pace)")
+                Console.error("\(output): \(loudness) LUFS, true peak \(peak) dBTP, \(String(format: "%.2f", result.audio.seconds)) s\(pace)")
             }
         }
     }

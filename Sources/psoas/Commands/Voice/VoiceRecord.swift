@@ -110,7 +110,7 @@ extension Voice {
                                 }
                             }
                             if interactive {
-                                Console.error(String(format: "%.1f s. Enter keeps it, r again, s skip, q quit.", prepared.duration))
+                                Console.error(String(format: "%.1f s. Enter keeps it, r again, s skip, q quit.", prepared.seconds))
                                 switch try recorder.answer() {
                                 case .keep: break
                                 case .again: continue

@@ -1,5 +1,5 @@
 import SessionKit
-import Timeline
+import Planning
 
 /// Sessions built in code for planner tests, with a manifest and clip lengths to match.
 enum Fixture {
@@ -24,14 +24,14 @@ enum Fixture {
                  breath: breath, line: 3),
             step(.sink, .paced(.cycles(3), cues: [AnchoredCue(use: use("release", line: 4), anchor: .exhale, everyCycle: true)]),
                  breath: breath, line: 4),
-            step(.hold, .paced(.duration(Tenths(seconds: holdSeconds)), cues: [
+            step(.hold, .paced(.seconds(Tenths(seconds: holdSeconds)), cues: [
                 AnchoredCue(use: use("hold.start", line: 5), anchor: .exhale),
                 AnchoredCue(use: use("countdown", line: 6), anchor: .exhale, cycle: -1, align: .end),
             ]), breath: breath, line: 5),
             step(.contractRelax, .contractRelax(reps: 2, tension: Tenths(25), tense: use("tense", line: 7),
                                                 release: use("relax", line: 7)), breath: breath, line: 7),
             step(.wait, .wait(use("intro", line: 8), export: Tenths(seconds: 5)), breath: breath, line: 8),
-            step(.rest, .paced(.duration(Tenths(seconds: 60)), cues: [AnchoredCue(use: use("rest.in", line: 9), anchor: .exhale)]),
+            step(.rest, .paced(.seconds(Tenths(seconds: 60)), cues: [AnchoredCue(use: use("rest.in", line: 9), anchor: .exhale)]),
                  breath: breath, line: 9),
         ]
         return Session(id: "fixture", title: "Probe", breath: breath, parameters: [], steps: steps)

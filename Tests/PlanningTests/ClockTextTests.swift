@@ -1,6 +1,6 @@
 import PropertyBased
 import Testing
-import Timeline
+import Planning
 
 /// Frame counts as clock text, with values a person can check by hand, and the one binary search.
 @Suite struct ClockTextTests {

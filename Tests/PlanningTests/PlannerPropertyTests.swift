@@ -2,7 +2,7 @@ import PropertyBased
 import PsoasTestSupport
 import SessionKit
 import Testing
-import Timeline
+import Planning
 
 /// The planner's timing rules, checked over random breath patterns, rates and hold lengths.
 @Suite struct PlannerPropertyTests {
@@ -27,10 +27,10 @@ import Timeline
             let holdEvent = try #require(timeline.events(ofStep: holdIndex).first { if case .hold = $0.kind { true } else { false } })
             guard case let .hold(seconds, cycles) = holdEvent.kind else { return }
             #expect(seconds == Tenths(seconds: hold))
-            let expectedCycles = (hold * 10 + breath.cycle.value - 1) / breath.cycle.value
+            let expectedCycles = (hold * 10 + breath.cycleLength.value - 1) / breath.cycleLength.value
             #expect(Int64(cycles) == expectedCycles)
             #expect(holdEvent.duration >= Tenths(seconds: hold).frames(at: rate))
-            #expect(holdEvent.duration < (Tenths(seconds: hold) + breath.cycle).frames(at: rate))
+            #expect(holdEvent.duration < (Tenths(seconds: hold) + breath.cycleLength).frames(at: rate))
             let phases = timeline.breathEvents(ofStep: holdIndex)
             #expect(phases.first?.phase == .inhale)
             #expect(phases.first?.start == holdEvent.start)

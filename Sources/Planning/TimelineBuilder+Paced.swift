@@ -12,9 +12,9 @@ extension TimelineBuilder {
         let cycleCount: Int
         switch length {
         case let .cycles(count): cycleCount = count
-        case let .duration(seconds): cycleCount = Int((seconds.value + pattern.cycle.value - 1) / pattern.cycle.value)
+        case let .seconds(seconds): cycleCount = Int((seconds.value + pattern.cycleLength.value - 1) / pattern.cycleLength.value)
         }
-        try checkLength(position + (pattern.cycle * Int64(cycleCount)).frames(at: rate), step)
+        try checkLength(position + (pattern.cycleLength * Int64(cycleCount)).frames(at: rate), step)
         let fades = step.kind == .rest
         var clock = BreathClock(start: position, rate: rate)
         var cycles: [CycleFrames] = []
@@ -25,7 +25,7 @@ extension TimelineBuilder {
                                    index: index, toneLevel: level))
         }
         let end = clock.position
-        if step.kind == .hold, case let .duration(seconds) = length {
+        if step.kind == .hold, case let .seconds(seconds) = length {
             events.append(Event(kind: .hold(seconds: seconds, cycles: cycleCount), step: index, start: position, end: end))
         }
         for cue in cues {
@@ -143,7 +143,7 @@ extension TimelineBuilder {
     mutating func addContractRelax(_ step: Step, index: Int, reps: Int, tension: Tenths, tense: CueUse,
                                    release: CueUse) throws(PlanError) {
         let pattern = step.breath
-        try checkLength(position + ((pattern.cycle * 2 + tension) * Int64(reps)).frames(at: rate), step)
+        try checkLength(position + ((pattern.cycleLength * 2 + tension) * Int64(reps)).frames(at: rate), step)
         var clock = BreathClock(start: position, rate: rate)
         var cycle = 1
         for rep in 1...reps {

@@ -2,7 +2,7 @@ import Foundation
 import PsoasTestSupport
 import SessionKit
 import Testing
-import Timeline
+import Planning
 
 /// Single timing rules with numbers a person can check by hand.
 @Suite struct PlannerRuleTests {
@@ -50,7 +50,7 @@ import Timeline
     }
 
     @Test func overlappingCuesAreAnErrorNamingBoth() {
-        let step = Fixture.step(.hold, .paced(.duration(Tenths(300)), cues: [
+        let step = Fixture.step(.hold, .paced(.seconds(Tenths(300)), cues: [
             AnchoredCue(use: Fixture.use("hold.start", line: 3), anchor: .exhale),
             AnchoredCue(use: Fixture.use("countdown", line: 4), anchor: .exhale, cycle: 1),
         ]), breath: breath, line: 2)
@@ -103,7 +103,7 @@ import Timeline
     }
 
     @Test func restTonesFadeEvenlyInDecibels() throws {
-        let rest = Fixture.step(.rest, .paced(.duration(Tenths(600)), cues: []), breath: breath, line: 1)
+        let rest = Fixture.step(.rest, .paced(.seconds(Tenths(600)), cues: []), breath: breath, line: 1)
         let levels = try planner().plan(session([rest])).events.compactMap {
             if case let .tone(_, level) = $0.kind { level } else { nil }
         }
