@@ -56,17 +56,17 @@ import Glibc
     }
 
     @Test func anInterruptedPlayIsLoggedAsNotCompletedWithItsPlayedTime() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let environment = pulse.environment(dataHome: folder)
+        let environment = server.environment(dataHome: folder)
         let socket = environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
-        let player = try RunningPsoas(["play", sessionFixture("thirty.yaml"), "--device", "pulse"], environment: environment)
+        let player = try RunningPsoas(["play", sessionFixture("thirty.yaml"), "--device", "pipewire"], environment: environment)
         try Signal.waitUntil(socket: socket, position: 2.0)
         player.signal(SIGINT)
         #expect(player.wait(timeout: 5) == 130)
-        let stopper = try RunningPsoas(["play", sessionFixture("thirty.yaml"), "--device", "pulse"], environment: environment)
+        let stopper = try RunningPsoas(["play", sessionFixture("thirty.yaml"), "--device", "pipewire"], environment: environment)
         try Signal.waitUntil(socket: socket, position: 1.0)
         #expect(try runPsoas(["ctl", "stop"], environment: environment).status == 0)
         #expect(stopper.wait(timeout: 5) == 0)
@@ -82,15 +82,15 @@ import Glibc
     /// Played time leaves out pauses; a massage skipped through is not completed, so it neither
     /// counts in the week nor makes the next massage advise a rest day.
     @Test func pausesAreNotPlayedTimeAndASkippedThroughMassageIsNotCompleted() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let environment = pulse.environment(dataHome: folder)
+        let environment = server.environment(dataHome: folder)
         let socket = environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
         let thirty = sessionFixture("thirty.yaml")
 
-        let paused = try RunningPsoas(["play", thirty, "--device", "pulse"], environment: environment)
+        let paused = try RunningPsoas(["play", thirty, "--device", "pipewire"], environment: environment)
         try Signal.waitUntil(socket: socket, position: 1.0)
         #expect(try runPsoas(["ctl", "pause"], environment: environment).status == 0)
         Thread.sleep(forTimeInterval: 3)
@@ -99,7 +99,7 @@ import Glibc
         #expect(try runPsoas(["ctl", "stop"], environment: environment).status == 0)
         #expect(paused.wait(timeout: 5) == 0, "\(paused.stderr)")
 
-        let skipped = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: environment)
+        let skipped = try RunningPsoas(["play", thirty, "--device", "pipewire", "--events", "json"], environment: environment)
         try Signal.waitUntil(socket: socket, position: 1.0)
         #expect(try runPsoas(["ctl", "next"], environment: environment).status == 0)
         #expect(skipped.wait(timeout: 5) == 0, "\(skipped.stderr)")

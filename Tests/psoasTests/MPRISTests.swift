@@ -7,13 +7,13 @@ import Glibc
 #endif
 
 /// The player as an MPRIS player, driven by real clients (`playerctl`, `dbus-send`, a client
-/// on the wire protocol) on a private `dbus-daemon`, heard at a private PulseAudio null sink.
+/// on the wire protocol) on a private `dbus-daemon`, heard at a private PipeWire null sink (through the pulse plugin into pipewire-pulse).
 @Suite(.serialized) struct MPRISTests {
     let thirty = sessionFixture("thirty.yaml")
     let short = sessionFixture("short.yaml")
 
     /// A player of `session` on `pulse`, on `bus`, once it has started.
-    func play(_ session: String, _ pulse: PulseServer, _ bus: SessionBus, extra: [String] = [],
+    func play(_ session: String, _ pulse: PipeWireServer, _ bus: SessionBus, extra: [String] = [],
               environment: [String: String]? = nil) throws -> RunningPsoas {
         let player = try RunningPsoas(["play", session, "--device", "pulse", "--events", "json"] + extra,
                                       environment: (environment ?? pulse.environment).merging(bus.environment) { _, new in new })
@@ -31,10 +31,10 @@ import Glibc
         return false
     }
 
-    func socket(_ pulse: PulseServer) -> String { pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock" }
+    func socket(_ pulse: PipeWireServer) -> String { pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock" }
 
     @Test func playPauseFollowsPlayingPausedPlayingAndSilencesTheMonitorWithinThePauseLatency() throws {
-        let pulse = try PulseServer()
+        let pulse = try PipeWireServer()
         defer { pulse.stop() }
         let bus = try SessionBus()
         defer { bus.stop() }
@@ -70,7 +70,7 @@ import Glibc
     }
 
     @Test func nextMovesToTheNextStepAndItsTitle() throws {
-        let pulse = try PulseServer()
+        let pulse = try PipeWireServer()
         defer { pulse.stop() }
         let bus = try SessionBus()
         defer { bus.stop() }
@@ -95,7 +95,7 @@ import Glibc
 
     /// A `wait` step is Paused; Play continues it as Enter does.
     @Test func aWaitIsPausedAndPlayContinuesIt() throws {
-        let pulse = try PulseServer()
+        let pulse = try PipeWireServer()
         defer { pulse.stop() }
         let bus = try SessionBus()
         defer { bus.stop() }
@@ -118,7 +118,7 @@ import Glibc
     }
 
     @Test func volumeHalfLowersTheLevelAtTheMonitorBy6dB() throws {
-        let pulse = try PulseServer()
+        let pulse = try PipeWireServer()
         defer { pulse.stop() }
         let bus = try SessionBus()
         defer { bus.stop() }
@@ -140,7 +140,7 @@ import Glibc
     }
 
     @Test func stopEndsThePlayerWithExit0AndThePracticeLogSaysStopped() throws {
-        let pulse = try PulseServer()
+        let pulse = try PipeWireServer()
         defer { pulse.stop() }
         let bus = try SessionBus()
         defer { bus.stop() }
@@ -159,7 +159,7 @@ import Glibc
     }
 
     @Test func aSecondPlayerGetsTheInstanceName() throws {
-        let pulse = try PulseServer()
+        let pulse = try PipeWireServer()
         defer { pulse.stop() }
         let bus = try SessionBus()
         defer { bus.stop() }
@@ -184,7 +184,7 @@ import Glibc
     /// Wrong signatures, unknown members, a 1 MB string and a caller gone mid-call get errors
     /// (or nothing), and the session plays on to its end, sounding like its export.
     @Test func badInputGetsErrorsWhilePlaybackContinues() throws {
-        let pulse = try PulseServer()
+        let pulse = try PipeWireServer()
         defer { pulse.stop() }
         let bus = try SessionBus()
         defer { bus.stop() }

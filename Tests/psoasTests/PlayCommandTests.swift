@@ -8,8 +8,9 @@ import Testing
 import Glibc
 #endif
 
-/// `psoas play` for real: ALSA's file PCM for exact bytes, a private PulseAudio null sink
-/// for real time, the control socket, a pseudo-terminal and signals.
+/// `psoas play` for real: ALSA's file PCM for exact bytes, a private PipeWire null sink for real
+/// time (through both ALSA routes where the sound itself is measured), the control socket, a
+/// pseudo-terminal and signals.
 @Suite(.serialized) struct PlayCommandTests {
     let short = sessionFixture("short.yaml")
     let thirty = sessionFixture("thirty.yaml")
@@ -19,9 +20,9 @@ import Glibc
 
     /// `play thirty` with a pseudo-terminal for its keys and its status line (stdin and stderr),
     /// its events on stdout; returns once it has started.
-    func playOnATerminal(_ pulse: PulseServer, _ terminal: PseudoTerminal) throws -> RunningPsoas {
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment, standardInput: terminal.slave,
+    func playOnATerminal(_ server: PipeWireServer, _ terminal: PseudoTerminal) throws -> RunningPsoas {
+        let player = try RunningPsoas(["play", thirty, "--device", "pipewire", "--events", "json"],
+                                      environment: server.environment, standardInput: terminal.slave,
                                       standardError: terminal.slave)
         try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
         return player
@@ -84,11 +85,12 @@ import Glibc
         #expect(result.stderr.hasPrefix("error: no psoas is playing"))
     }
 
-    @Test func aThirtySecondSessionPlaysInThirtySecondsAndSoundsLikeTheExport() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
-        let recording = try pulse.record()
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+    @Test(arguments: SoundRoute.allCases)
+    func aThirtySecondSessionPlaysInThirtySecondsAndSoundsLikeTheExport(route: SoundRoute) throws {
+        let server = try PipeWireServer()
+        defer { server.stop() }
+        let recording = try server.record()
+        let player = try RunningPsoas(["play", thirty, "--device", route.device, "--events", "json"], environment: server.environment)
         let began = try #require(player.waitForLine(containing: "\"event\":\"step\""), "the player started")
         let status = player.process.wait(timeout: 40)
         let ended = Date()
@@ -107,12 +109,13 @@ import Glibc
         #expect(similarity >= 0.98, "correlation \(similarity)")
     }
 
-    @Test func theSocketPausesWithinLatencyResumesReportsStatusAndStops() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
-        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
-        let recording = try pulse.record()
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+    @Test(arguments: SoundRoute.allCases)
+    func theSocketPausesWithinLatencyResumesReportsStatusAndStops(route: SoundRoute) throws {
+        let server = try PipeWireServer()
+        defer { server.stop() }
+        let socket = server.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let recording = try server.record()
+        let player = try RunningPsoas(["play", thirty, "--device", route.device, "--events", "json"], environment: server.environment)
         try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
         // Pause in the middle of an inhale, where the glide tone is loud.
         try Signal.waitUntil(socket: socket, position: 12.0)
@@ -144,12 +147,13 @@ import Glibc
         #expect(resumeLatency <= TimeLimit.allowing(0.3), "resume was heard after \(Int(resumeLatency * 1000)) ms")
     }
 
-    @Test func theLoudestVolumeRaisesQuietPassagesBy12dBAndNeverClipsAtTheMonitor() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
-        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
-        let recording = try pulse.record()
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+    @Test(arguments: SoundRoute.allCases)
+    func theLoudestVolumeRaisesQuietPassagesBy12dBAndNeverClipsAtTheMonitor(route: SoundRoute) throws {
+        let server = try PipeWireServer()
+        defer { server.stop() }
+        let socket = server.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let recording = try server.record()
+        let player = try RunningPsoas(["play", thirty, "--device", route.device, "--events", "json"], environment: server.environment)
         try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
         #expect(try UnixSocketClient.request(path: socket, line: "volume +12") == "{\"ok\":true}")
         // Past the first cue (at the first exhale, 4 s), the loudest part of the session.
@@ -171,10 +175,10 @@ import Glibc
     }
 
     @Test func extendLengthensTheHoldByExactlyOneCycle() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
-        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+        let server = try PipeWireServer()
+        defer { server.stop() }
+        let socket = server.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let player = try RunningPsoas(["play", thirty, "--device", "pipewire", "--events", "json"], environment: server.environment)
         try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
         try Signal.waitUntil(socket: socket, position: 3.0)
         #expect(try UnixSocketClient.request(path: socket, line: "extend") == "{\"ok\":true}")
@@ -185,11 +189,11 @@ import Glibc
     }
 
     @Test func spacePausesAndQStopsUnderAPseudoTerminalWhichIsRestored() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let terminal = try PseudoTerminal()
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment, standardInput: terminal.slave)
+        let player = try RunningPsoas(["play", thirty, "--device", "pipewire", "--events", "json"],
+                                      environment: server.environment, standardInput: terminal.slave)
         try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
         Thread.sleep(forTimeInterval: 1.0)
         terminal.type(" ")
@@ -202,11 +206,11 @@ import Glibc
     /// Ctrl-Z gives the terminal back before the player stops; `fg` (the shell has put its own
     /// modes back meanwhile) takes it again: keys act without Enter and the status line returns.
     @Test func ctrlZRestoresTheTerminalAndFgTakesItBack() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let terminal = try PseudoTerminal()
-        let player = try playOnATerminal(pulse, terminal)
-        try Signal.waitUntil(socket: pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 1.0)
+        let player = try playOnATerminal(server, terminal)
+        try Signal.waitUntil(socket: server.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 1.0)
         #expect(terminal.read(timeout: 3, until: "Halten").contains("Halten"), "the status line shows the step")
         #expect(!terminal.modesRestored, "raw keys while playing")
         player.signal(SIGTSTP)
@@ -236,11 +240,11 @@ import Glibc
 
     /// At 30 columns no status line wraps: paused, the line would be 44 characters long.
     @Test func theStatusLineFitsANarrowTerminal() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let terminal = try PseudoTerminal()
         terminal.setSize(columns: 30, rows: 24)
-        let player = try playOnATerminal(pulse, terminal)
+        let player = try playOnATerminal(server, terminal)
         var output = terminal.read(timeout: 3, until: "Halten")
         terminal.type(" ")
         #expect(player.waitForLine(containing: "\"event\":\"paused\"", timeout: 3) != nil, "Space paused")
@@ -256,10 +260,10 @@ import Glibc
 
     /// `?` clears the status line, prints the help on lines of its own and draws the status again.
     @Test func helpPrintsOnItsOwnLinesAndTheStatusReturns() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let terminal = try PseudoTerminal()
-        let player = try playOnATerminal(pulse, terminal)
+        let player = try playOnATerminal(server, terminal)
         #expect(terminal.read(timeout: 3, until: "Halten").contains("Halten"))
         terminal.type("?")
         let output = terminal.read(timeout: 3, until: "? this help\r\n\r\u{1B}[KHalten")
@@ -271,11 +275,11 @@ import Glibc
 
     /// `+` in the hold says that a cycle was added and how many the step now has (3 planned).
     @Test func plusConfirmsTheExtraCycle() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let terminal = try PseudoTerminal()
-        let player = try playOnATerminal(pulse, terminal)
-        try Signal.waitUntil(socket: pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 2.0)
+        let player = try playOnATerminal(server, terminal)
+        try Signal.waitUntil(socket: server.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock", position: 2.0)
         terminal.type("+")
         let first = terminal.read(timeout: 3, until: "in this step)")
         #expect(first.contains("\r\u{1B}[Kone more cycle (4 in this step)\r\n"), "\(first.debugDescription)")
@@ -295,10 +299,11 @@ import Glibc
         #expect(text.contains("resumes from the start of the breath cycle it interrupted"), "\(help.stdout)")
     }
 
-    @Test func aStoppedPlayerRecoversFromTheUnderrunAndFinishes() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
-        let player = try RunningPsoas(["play", ten, "--device", "pulse", "--events", "json"], environment: pulse.environment)
+    @Test(arguments: SoundRoute.allCases)
+    func aStoppedPlayerRecoversFromTheUnderrunAndFinishes(route: SoundRoute) throws {
+        let server = try PipeWireServer()
+        defer { server.stop() }
+        let player = try RunningPsoas(["play", ten, "--device", route.device, "--events", "json"], environment: server.environment)
         try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil)
         Thread.sleep(forTimeInterval: 2)
         player.signal(SIGSTOP)
@@ -310,10 +315,10 @@ import Glibc
     }
 
     @Test func sigintEndsPlaybackWithin500MillisecondsAndExit130() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
-        let player = try RunningPsoas(["play", thirty, "--device", "pulse"], environment: pulse.environment)
-        let socket = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let server = try PipeWireServer()
+        defer { server.stop() }
+        let player = try RunningPsoas(["play", thirty, "--device", "pipewire"], environment: server.environment)
+        let socket = server.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
         try Signal.waitUntil(socket: socket, position: 1.0)
         let sent = Date()
         player.signal(SIGINT)

@@ -40,11 +40,11 @@ import Glibc
     }
 
     @Test func abuseDoesNotStopThePlayer() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
-        let socketPath = pulse.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
-        let player = try RunningPsoas(["play", sessionFixture("thirty.yaml"), "--device", "pulse", "--events", "json"],
-                                      environment: pulse.environment)
+        let server = try PipeWireServer()
+        defer { server.stop() }
+        let socketPath = server.environment["XDG_RUNTIME_DIR"]! + "/psoas/control.sock"
+        let player = try RunningPsoas(["play", sessionFixture("thirty.yaml"), "--device", "pipewire", "--events", "json"],
+                                      environment: server.environment)
         try Signal.waitUntil(socket: socketPath, position: 1.0)
 
         // Binary garbage: an error reply, the connection stays usable.

@@ -88,18 +88,18 @@ import Testing
     }
 
     @Test func recordingATakeTooLongForItsExhaleRefusesItAndSavesNothing() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let folder = try makeTemporaryFolder("psoas-voice")
         defer { try? FileManager.default.removeItem(at: folder) }
         // 8.4 s of steady sound: heard as speech from start to end.
         let long = folder.appendingPathComponent("long.wav").path
         try sox(["-n", "-r", "48000", "-c", "1", "-b", "16", long, "synth", "8.4", "sine", "330", "gain", "-12"])
         let recorder = try RunningPsoas(["voice", "record", "anna", "--cue", "sink.exhale",
-                                         "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
-                                        environment: pulse.environment(dataHome: folder))
+                                         "--device", "pulse:DEVICE=\(server.sinkName).monitor", "--tone-device", "pulse"],
+                                        environment: server.environment(dataHome: folder))
         try #require(recorder.waitForError("recording: speak now"), "\(recorder.stderr)")
-        let player = try ChildProcess("/usr/bin/paplay", [long], environment: pulse.environment)
+        let player = try ChildProcess("/usr/bin/paplay", [long], environment: server.environment)
         #expect(player.wait(timeout: 20) == 0)
         #expect(recorder.wait(timeout: 10) == 65, "\(recorder.stderr)")
         #expect(recorder.stderr.contains("sink.exhale: 8."), "\(recorder.stderr)")
@@ -110,18 +110,18 @@ import Testing
 
     /// Under a terminal the too-long take is not kept: Enter does nothing, only r, s or q answer.
     @Test func aTakeTooLongForItsExhaleIsNotKeptByEnterUnderAPseudoTerminal() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let folder = try makeTemporaryFolder("psoas-voice")
         defer { try? FileManager.default.removeItem(at: folder) }
         let long = folder.appendingPathComponent("long.wav").path
         try sox(["-n", "-r", "48000", "-c", "1", "-b", "16", long, "synth", "8.4", "sine", "330", "gain", "-12"])
         let terminal = try PseudoTerminal()
         let recorder = try RunningPsoas(["voice", "record", "anna", "--cue", "sink.exhale",
-                                         "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
-                                        environment: pulse.environment(dataHome: folder), standardInput: terminal.slave)
+                                         "--device", "pulse:DEVICE=\(server.sinkName).monitor", "--tone-device", "pulse"],
+                                        environment: server.environment(dataHome: folder), standardInput: terminal.slave)
         try #require(recorder.waitForError("recording: speak now"), "\(recorder.stderr)")
-        let player = try ChildProcess("/usr/bin/paplay", [long], environment: pulse.environment)
+        let player = try ChildProcess("/usr/bin/paplay", [long], environment: server.environment)
         #expect(player.wait(timeout: 20) == 0)
         try #require(recorder.waitForError("r again (a little faster), s skip, q quit."), "\(recorder.stderr)")
         #expect(recorder.stderr.contains("too long: sink.exhale: 8."), "\(recorder.stderr)")

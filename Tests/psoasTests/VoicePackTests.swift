@@ -108,16 +108,16 @@ import Testing
     }
 
     @Test func recordingThroughALSACaptureHearsTheClipAndStopsByItself() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let recorder = try RunningPsoas(["voice", "record", "anna", "--cue", "sink.exhale",
-                                         "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
-                                        environment: pulse.environment(dataHome: folder))
+                                         "--device", "pulse:DEVICE=\(server.sinkName).monitor", "--tone-device", "pulse"],
+                                        environment: server.environment(dataHome: folder))
         try #require(recorder.waitForError("recording: speak now"), "\(recorder.stderr)")
         let clip = builtin.appendingPathComponent("sink.exhale.flac").path
-        let player = try ChildProcess("/usr/bin/paplay", [clip], environment: pulse.environment)
+        let player = try ChildProcess("/usr/bin/paplay", [clip], environment: server.environment)
         #expect(player.wait(timeout: 10) == 0)
         #expect(recorder.wait(timeout: 10) == 0, "recording stopped by itself: \(recorder.stderr)")
         let saved = try SoundFileReader.readMono(path: folder.appendingPathComponent("psoas/voices/anna/sink.exhale.flac").path).samples
@@ -138,20 +138,20 @@ import Testing
     /// Enter keeps the take, s skips a cue (also after a take that heard nothing), Enter during
     /// a take ends it, q quits. Only the kept take is saved, and the terminal is left as it was.
     @Test func recordingKeysKeepRetakeSkipAndQuitUnderAPseudoTerminal() throws {
-        let pulse = try PulseServer()
-        defer { pulse.stop() }
+        let server = try PipeWireServer()
+        defer { server.stop() }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let terminal = try PseudoTerminal()
         let recorder = try RunningPsoas(["voice", "record", "anna", "--missing",
-                                         "--device", "pulse:DEVICE=\(pulse.sinkName).monitor", "--tone-device", "pulse"],
-                                        environment: pulse.environment(dataHome: folder), standardInput: terminal.slave)
+                                         "--device", "pulse:DEVICE=\(server.sinkName).monitor", "--tone-device", "pulse"],
+                                        environment: server.environment(dataHome: folder), standardInput: terminal.slave)
         let clip = builtin.appendingPathComponent("sink.exhale.flac").path
         let prompt = "Enter keeps it, r again, s skip, q quit."
         /// Speaks into the sink once the recorder listens for take `take`, then answers its prompt.
         func speak(take: Int, answer: String) throws {
             try #require(recorder.waitForError("recording: speak now", count: take), "take \(take): \(recorder.stderr)")
-            let player = try ChildProcess("/usr/bin/paplay", [clip], environment: pulse.environment)
+            let player = try ChildProcess("/usr/bin/paplay", [clip], environment: server.environment)
             #expect(player.wait(timeout: 10) == 0)
             try #require(recorder.waitForError(prompt, count: take), "prompt \(take): \(recorder.stderr)")
             terminal.type(answer)
