@@ -16,7 +16,7 @@ struct Psoas: ParsableCommand {
             69 audio device unavailable, 73 cannot create output, 74 I/O error, 130 interrupted, \
             141 the reader of the output went away.
             """,
-        version: "0.1.0",
+        version: version,
         subcommands: [Play.self, Export.self, Plan.self, Check.self, Sessions.self, Breathe.self, Ctl.self, Log.self, Voice.self, Config.self, Devices.self],
         defaultSubcommand: nil
     )
