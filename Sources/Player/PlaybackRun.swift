@@ -23,13 +23,19 @@ public final class PlaybackRun {
         public var showsStatus: Bool
         /// The environment the control socket's folder comes from (``ControlProtocol/socketPath(environment:)``).
         public var environment: [String: String]
+        /// How long a stalled sound server, or a device gone away, is waited for before the play ends.
+        public var stallLimit: Duration
+
+        public static let defaultStallLimit: Duration = .seconds(30)
 
         public init(device: String, waits: Bool = true, showsStatus: Bool,
-                    environment: [String: String] = ProcessInfo.processInfo.environment) {
+                    environment: [String: String] = ProcessInfo.processInfo.environment,
+                    stallLimit: Duration = defaultStallLimit) {
             self.device = device
             self.waits = waits
             self.showsStatus = showsStatus
             self.environment = environment
+            self.stallLimit = stallLimit
         }
     }
 
@@ -83,7 +89,12 @@ public final class PlaybackRun {
         }
         let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
                                     options: PlaybackEngine.Options(waits: configuration.waits))
-        let thread = PlaybackThread(engine: engine, output: device)
+        let name = configuration.device
+        let rate = timeline.sampleRate
+        let channels = timeline.channelCount
+        let thread = PlaybackThread(engine: engine, output: device, stallLimit: configuration.stallLimit) { () throws(DeviceError) in
+            try AlsaPlayback(device: name, sampleRate: rate, channelCount: channels, timeout: .seconds(3))
+        }
         let socketPath: String
         do throws(SocketError) {
             socketPath = try ControlProtocol.socketPath(environment: configuration.environment)
@@ -103,7 +114,7 @@ public final class PlaybackRun {
     public func run() -> Report {
         let started = Date()
         let outcome = session.run()
-        return Report(outcome: outcome, snapshot: session.engine.snapshot, xrunCount: device.xrunCount,
+        return Report(outcome: outcome, snapshot: session.engine.snapshot, xrunCount: session.thread.xrunCount,
                       started: started)
     }
 }

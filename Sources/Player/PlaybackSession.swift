@@ -45,6 +45,9 @@ public final class PlaybackSession {
     var connections: [FileDescriptor: Connection] = [:]
     /// The status line last drawn ("" forces a redraw).
     var lastStatus = ""
+    /// The device's losses and returns already said.
+    var saidLosses = 0
+    var saidReturns = 0
     /// A `+` key waiting for the engine to take it: its count of extends before, and until
     /// when it may still take it.
     var pendingExtend: (extends: Int, deadline: Date)?
@@ -91,7 +94,7 @@ public final class PlaybackSession {
             for fd in connections.keys { UnixSocketServer.closeConnection(fd) }
             connections.removeAll()
         }
-        var watcher = EventWatcher(engine: engine, output: thread.output)
+        var watcher = EventWatcher(thread: thread)
         func emitEvents() {
             if let event = output.event {
                 for line in watcher.newEvents() { event(line) }
@@ -127,10 +130,11 @@ public final class PlaybackSession {
             let signal = SignalFlags.take()
             if signal != 0, interrupted == 0 {
                 interrupted = signal
-                engine.send(.stop)
+                send(.stop)
             }
             emitEvents()
             confirmExtend()
+            reportDevice()
             if showStatus {
                 let line = Self.fitted(statusLine(), columns: Terminal.columns(of: .standardError))
                 if line != lastStatus {
@@ -144,6 +148,26 @@ public final class PlaybackSession {
         if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }
         if interrupted != 0 { return .interrupted(signal: interrupted) }
         return engine.snapshot.completed ? .completed : .stopped
+    }
+
+    /// Says once that the device went away, and again when it is back.
+    private func reportDevice() {
+        let condition = thread.condition
+        if condition.losses > saidLosses {
+            saidLosses = condition.losses
+            say("The sound device went away: opening it again (for up to \(PlaybackThread.seconds(thread.stallLimit)) s).")
+        }
+        if condition.returns > saidReturns {
+            saidReturns = condition.returns
+            say("The sound device is back: playing on from the start of the interrupted breath cycle.")
+        }
+    }
+
+    /// Hands a command to the engine; a stop also ends a play whose device is stalled or away,
+    /// which could not play the stop's fade-out.
+    func send(_ command: TransportCommand) {
+        engine.send(command)
+        if command == .stop { thread.stopIfStalled() }
     }
 
     /// Ctrl-Z: fades out, gives the terminal back and stops, as `less` and `mpv` do; on `fg`

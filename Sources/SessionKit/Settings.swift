@@ -12,6 +12,7 @@ import Yams
 /// breath: 4-6
 /// device: plughw:1,0
 /// capture-device: plughw:1,0
+/// stall-limit: 30
 /// parameters:
 ///   level: beginner
 ///   hold: 45
@@ -29,6 +30,10 @@ public struct Settings: Sendable, Hashable {
     public var device: String?
     /// The ALSA capture device for `voice record`.
     public var captureDevice: String?
+    /// How many seconds a stalled sound server (or a device gone away) is waited for before a
+    /// play ends, ``stallLimitRange``.
+    public var stallLimit: Int?
+    public static let stallLimitRange = 1...3600
     /// Session parameters, each applied to every session that declares it.
     public var parameters: [SessionOverrides.Value]
     /// Where each key's value stands in the file (`voice`, `breath`, …), and each parameter's
@@ -47,7 +52,7 @@ public struct Settings: Sendable, Hashable {
     }
 
     /// The keys a settings file may have.
-    public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "parameters"]
+    public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "stall-limit", "parameters"]
 
     /// Reads a settings file. An empty file (or one of comments only) is valid and sets nothing.
     /// - Throws: ``DiagnosticList`` naming every problem, in file order.
@@ -62,6 +67,13 @@ public struct Settings: Sendable, Hashable {
             settings.device = reader.optional(fields, "device") { node throws(Diagnostic) in try reader.text(node, key: "device") }
             settings.captureDevice = reader.optional(fields, "capture-device") { node throws(Diagnostic) in
                 try reader.text(node, key: "capture-device")
+            }
+            settings.stallLimit = reader.optional(fields, "stall-limit") { node throws(Diagnostic) in
+                let seconds = try reader.number(node, key: "stall-limit")
+                guard seconds.rounded() == seconds, let whole = Int(exactly: seconds), stallLimitRange.contains(whole) else {
+                    throw reader.error(node, "expected a whole number of seconds from \(stallLimitRange.lowerBound) to \(stallLimitRange.upperBound) for 'stall-limit', found '\(seconds)'")
+                }
+                return whole
             }
             settings.tones = reader.optional(fields, "tones") { node throws(Diagnostic) in
                 try reader.choice(node, key: "tones", as: ToneStyle.self, naming: "a tone style")

@@ -45,6 +45,7 @@ struct Config: ParsableCommand {
             line("breath", settings.breath.map { "\($0)" })
             line("device", settings.device)
             line("capture-device", settings.captureDevice)
+            line("stall-limit", settings.stallLimit.map { "\($0)" })
             if !settings.parameters.isEmpty {
                 lines.append("  parameters:")
                 lines += settings.parameters.map { "    \($0.name): \($0.value)" }
