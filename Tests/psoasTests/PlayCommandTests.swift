@@ -138,7 +138,7 @@ import Glibc
         let resumeIndex = heard.count - Int(stopped.timeIntervalSince(resumeSent) * 48_000)
         let silence = try #require(Signal.silenceOnset(in: heard, from: max(0, pauseIndex - 24_000)), "the monitor fell silent")
         let latency = Double(silence - pauseIndex) / 48_000
-        #expect(latency <= TimeLimit.allowing(0.150), "pause silenced the sink after \(Int(latency * 1000)) ms")
+        #expect(latency <= TimeLimit.allowing(0.060), "pause silenced the sink after \(Int(latency * 1000)) ms")
         let sound = try #require(Signal.soundOnset(in: heard, from: silence), "sound came back")
         let resumeLatency = Double(sound - resumeIndex) / 48_000
         #expect(resumeLatency <= TimeLimit.allowing(0.3), "resume was heard after \(Int(resumeLatency * 1000)) ms")
