@@ -261,6 +261,18 @@ public final class AlsaPlayback: @unchecked Sendable {
         return events & UInt16(POLLOUT) != 0
     }
 
+    /// Frames written and not yet taken by the device: its buffer's fill.
+    /// - Throws: ``DeviceError`` as ``available()``.
+    public func queuedFrames() throws(DeviceError) -> Int {
+        max(0, bufferFrames - (try available()))
+    }
+
+    /// Sleeps `milliseconds` without a call to the device (a writer that keeps the buffer
+    /// only partly filled wakes by the clock, not by the device).
+    public static func sleep(milliseconds: Int32) {
+        _ = poll(nil, 0, milliseconds)
+    }
+
     /// The frames queued ahead of the ear: written and not yet heard (0 when the device cannot say).
     public var delayFrames: Int {
         guard let pcm else { return 0 }

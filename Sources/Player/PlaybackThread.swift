@@ -27,8 +27,16 @@ public final class PlaybackThread: @unchecked Sendable {
     public let stallLimit: Duration
     /// No room in the device for this long counts as a stall (its buffer holds 50 ms).
     static let stallThreshold: Duration = .milliseconds(500)
-    /// The longest sleep in `poll` before looking at the clock and the stop flag again.
+    /// The longest sleep before looking at the clock and the stop flag again.
     static let waitMilliseconds: Int32 = 100
+    /// The frames rendered and written at a time, and the most queued in the device after a
+    /// write: together they bound how soon a pause is heard (within one block after the
+    /// queue ahead of it) and how often the thread wakes (once a block).
+    /// A stop waits this long for a device that takes nothing before it ends the play without
+    /// its fade-out.
+    static let stopGrace: Duration = .milliseconds(200)
+    static let chunkMilliseconds = 15
+    static let leadMilliseconds = 45
 
     private let done = Atomic<Bool>(false)
     private let failure = Mutex<DeviceError?>(nil)
@@ -89,24 +97,31 @@ public final class PlaybackThread: @unchecked Sendable {
         var pending = 0
         var offset = 0
         var clock = StallClock(limit: stallLimit)
+        let sampleRate = engine.timeline.sampleRate
+        let chunkFrames = min(capacity, sampleRate * Self.chunkMilliseconds / 1000)
+        let leadFrames = sampleRate * Self.leadMilliseconds / 1000
         do {
             while true {
                 if pending == 0 {
-                    pending = engine.render(into: buffer, frameCount: min(capacity, output.periodFrames))
+                    pending = engine.render(into: buffer, frameCount: chunkFrames)
                     offset = 0
                     if pending == 0 { break }
                 }
                 do {
-                    let room = try output.available()
-                    if room >= min(pending, output.periodFrames) {
+                    let queued = try output.queuedFrames()
+                    if queued + pending <= leadFrames || queued == 0 {
                         let written = try output.write(buffer + offset * channels, frameCount: pending)
                         offset += written
                         pending -= written
                         if written > 0 { moved(&clock) }
                         health.currentXruns.store(output.xrunCount, ordering: .relaxed)
-                        continue
+                        if written > 0 { continue }
                     }
-                    if try output.wait(milliseconds: Self.waitMilliseconds) { continue }
+                    // Sleep until the queue has room for the block again.
+                    let excess = max(1, queued + pending - leadFrames)
+                    let milliseconds = Int32(min(Int(Self.waitMilliseconds), max(1, excess * 1000 / sampleRate)))
+                    AlsaPlayback.sleep(milliseconds: milliseconds)
+                    if try output.queuedFrames() < queued { continue }
                     try stillWaiting(&clock)
                 } catch let error as DeviceError where error.kind == .lost {
                     try reconnect(after: error)
@@ -129,15 +144,14 @@ public final class PlaybackThread: @unchecked Sendable {
     /// Waits until the device has played what it holds.
     private func playOut(_ clock: inout StallClock) throws {
         while true {
-            let room = try output.available()
-            if room >= output.bufferFrames || output.delayFrames == 0 { return }
+            let queued = try output.queuedFrames()
+            if queued == 0 || output.delayFrames == 0 { return }
             if clock.lastProgress.duration(to: .now) > .seconds(2), !clock.isStalled {
                 // Some devices keep a little back: 2 s without a frame taken is the end of it.
                 return
             }
-            let before = room
-            _ = try output.wait(milliseconds: Self.waitMilliseconds)
-            if try output.available() > before { moved(&clock) } else { try stillWaiting(&clock) }
+            AlsaPlayback.sleep(milliseconds: 10)
+            if try output.queuedFrames() < queued { moved(&clock) } else { try stillWaiting(&clock) }
         }
     }
 
@@ -151,7 +165,9 @@ public final class PlaybackThread: @unchecked Sendable {
 
     /// The device took nothing this time: counts towards a stall, and past the limit ends the play.
     private func stillWaiting(_ clock: inout StallClock) throws {
-        if stopRequested.load(ordering: .acquiring) { throw Ending.stoppedWhileStalled }
+        if stopRequested.load(ordering: .acquiring), clock.lastProgress.duration(to: .now) > Self.stopGrace {
+            throw Ending.stoppedWhileStalled
+        }
         switch clock.noProgress() {
         case .fine: break
         case let .stalled(since):

@@ -139,6 +139,8 @@ import Glibc
         let silence = try #require(Signal.silenceOnset(in: heard, from: max(0, pauseIndex - 24_000)), "the monitor fell silent")
         let latency = Double(silence - pauseIndex) / 48_000
         #expect(latency <= TimeLimit.allowing(0.060), "pause silenced the sink after \(Int(latency * 1000)) ms")
+        // A device that ran dry would fake a short latency: the sink heard every frame.
+        #expect(!player.lines.contains { $0.text.contains("\"event\":\"xrun\"") }, "underruns: \(player.lines.map(\.text))")
         let sound = try #require(Signal.soundOnset(in: heard, from: silence), "sound came back")
         let resumeLatency = Double(sound - resumeIndex) / 48_000
         #expect(resumeLatency <= TimeLimit.allowing(0.3), "resume was heard after \(Int(resumeLatency * 1000)) ms")
