@@ -31,10 +31,11 @@ public struct DeviceError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(device): \(message)" }
 }
 
-/// 16-bit interleaved playback through ALSA in non-blocking mode: about 25 ms periods in a
-/// buffer of about 50 ms, written a period or more at a time, the writer sleeping in `poll`
-/// between writes. No call here waits without a bound: writes take what fits, ``wait(milliseconds:)``
-/// has a timeout, and opening gives up after ``openTimeout``.
+/// 16-bit interleaved playback through ALSA in non-blocking mode, with about 15 ms periods in
+/// a 45 ms buffer: the buffer bounds how soon a pause is heard, the period how often the writer
+/// wakes (the pulse plugin runs dry with less than about 40 ms queued).
+/// No call here waits without a bound: writes take what fits, ``wait(milliseconds:)`` has a
+/// timeout, and opening gives up after ``openTimeout``.
 ///
 /// Thread-safety: one thread (the playback thread) calls ``write(_:frameCount:)``,
 /// ``wait(milliseconds:)`` and the state calls; ``xrunCount`` may be read from any thread.
@@ -52,8 +53,8 @@ public final class AlsaPlayback: @unchecked Sendable {
 
     /// The period and buffer asked for: a period is one write, the buffer is what is queued
     /// ahead of the ear (so it bounds how soon a pause is heard).
-    public static let periodMicroseconds: UInt32 = 25_000
-    public static let bufferMicroseconds: UInt32 = 50_000
+    public static let periodMicroseconds: UInt32 = 15_000
+    public static let bufferMicroseconds: UInt32 = 45_000
     /// How long opening a device may take before its server counts as not answering.
     public static let openTimeout: Duration = .seconds(5)
 
@@ -165,9 +166,9 @@ public final class AlsaPlayback: @unchecked Sendable {
         try check(snd_pcm_hw_params_set_rate(handle, hardware, UInt32(sampleRate), 0), "\(sampleRate) Hz")
         var period = periodMicroseconds
         var direction: Int32 = 0
-        try check(snd_pcm_hw_params_set_period_time_near(handle, hardware, &period, &direction), "25 ms periods")
+        try check(snd_pcm_hw_params_set_period_time_near(handle, hardware, &period, &direction), "15 ms periods")
         var buffer = bufferMicroseconds
-        try check(snd_pcm_hw_params_set_buffer_time_near(handle, hardware, &buffer, &direction), "a 50 ms buffer")
+        try check(snd_pcm_hw_params_set_buffer_time_near(handle, hardware, &buffer, &direction), "a 45 ms buffer")
         try check(snd_pcm_hw_params(handle, hardware), "applying the configuration")
         var periodSize = snd_pcm_uframes_t(0)
         var bufferSize = snd_pcm_uframes_t(0)
@@ -267,8 +268,7 @@ public final class AlsaPlayback: @unchecked Sendable {
         max(0, bufferFrames - (try available()))
     }
 
-    /// Sleeps `milliseconds` without a call to the device (a writer that keeps the buffer
-    /// only partly filled wakes by the clock, not by the device).
+    /// Sleeps `milliseconds` without a call to the device.
     public static func sleep(milliseconds: Int32) {
         _ = poll(nil, 0, milliseconds)
     }

@@ -55,6 +55,9 @@ public final class PlaybackSession {
     var extendsAtStepStart = (step: -1, extends: 0)
     /// How long the engine may take to add a cycle before `+` is said not to work here.
     static let extendTimeout: TimeInterval = 0.5
+    /// How often the status line and the events follow the playback when nothing else wakes
+    /// the control side (keys and the socket wake it at once).
+    static let pollMilliseconds: Int32 = 50
     static let maximumConnections = 32
     /// A connection that sends nothing for this long is closed.
     static let idleTimeout: TimeInterval = 10
@@ -109,7 +112,7 @@ public final class PlaybackSession {
             var descriptors: [FileDescriptor] = keys && Terminal.isForeground ? [.standardInput] : []
             if let server { descriptors.append(server.descriptor) }
             descriptors += connections.keys
-            let ready = Poller.readable(descriptors, timeout: 20)
+            let ready = Poller.readable(descriptors, timeout: Self.pollMilliseconds)
             if keys, ready.contains(.standardInput) { handleKeys(terminal.readAvailable()) }
             // Connections first: one a client has closed frees its place before a new one is
             // counted against the limit.

@@ -4,8 +4,10 @@ import Sound
 import Synchronization
 import SystemIO
 
-/// The dedicated thread that renders blocks and writes them to ALSA, a period at a time,
-/// sleeping in `poll` between writes; it never waits on the device without a bound.
+/// The dedicated thread that renders a period (15 ms) at a time and writes it to ALSA, and
+/// sleeps in `poll` until the device has played a period (about 67 wake-ups a second, where
+/// blocking writes of 10 ms periods took over 300 writes and as many polls); it never waits on
+/// the device without a bound.
 ///
 /// When the device takes nothing for ``stallThreshold`` (a frozen sound server) the play is
 /// interrupted as for a pause and goes on from the start of the interrupted breath cycle once
@@ -29,14 +31,9 @@ public final class PlaybackThread: @unchecked Sendable {
     static let stallThreshold: Duration = .milliseconds(500)
     /// The longest sleep before looking at the clock and the stop flag again.
     static let waitMilliseconds: Int32 = 100
-    /// The frames rendered and written at a time, and the most queued in the device after a
-    /// write: together they bound how soon a pause is heard (within one block after the
-    /// queue ahead of it) and how often the thread wakes (once a block).
     /// A stop waits this long for a device that takes nothing before it ends the play without
     /// its fade-out.
     static let stopGrace: Duration = .milliseconds(200)
-    static let chunkMilliseconds = 15
-    static let leadMilliseconds = 45
 
     private let done = Atomic<Bool>(false)
     private let failure = Mutex<DeviceError?>(nil)
@@ -97,31 +94,28 @@ public final class PlaybackThread: @unchecked Sendable {
         var pending = 0
         var offset = 0
         var clock = StallClock(limit: stallLimit)
-        let sampleRate = engine.timeline.sampleRate
-        let chunkFrames = min(capacity, sampleRate * Self.chunkMilliseconds / 1000)
-        let leadFrames = sampleRate * Self.leadMilliseconds / 1000
         do {
             while true {
                 if pending == 0 {
-                    pending = engine.render(into: buffer, frameCount: chunkFrames)
+                    pending = engine.render(into: buffer, frameCount: min(capacity, output.periodFrames))
                     offset = 0
                     if pending == 0 { break }
                 }
                 do {
-                    let queued = try output.queuedFrames()
-                    if queued + pending <= leadFrames || queued == 0 {
+                    let room = try output.available()
+                    if room >= pending {
                         let written = try output.write(buffer + offset * channels, frameCount: pending)
                         offset += written
                         pending -= written
-                        if written > 0 { moved(&clock) }
                         health.currentXruns.store(output.xrunCount, ordering: .relaxed)
-                        if written > 0 { continue }
+                        if written > 0 {
+                            moved(&clock)
+                            continue
+                        }
                     }
-                    // Sleep until the queue has room for the block again.
-                    let excess = max(1, queued + pending - leadFrames)
-                    let milliseconds = Int32(min(Int(Self.waitMilliseconds), max(1, excess * 1000 / sampleRate)))
-                    AlsaPlayback.sleep(milliseconds: milliseconds)
-                    if try output.queuedFrames() < queued { continue }
+                    // Sleep until the device has played a period.
+                    if try output.wait(milliseconds: Self.waitMilliseconds) { continue }
+                    if try output.available() > room { continue }
                     try stillWaiting(&clock)
                 } catch let error as DeviceError where error.kind == .lost {
                     try reconnect(after: error)

@@ -69,9 +69,9 @@ public struct Settings: Sendable, Hashable {
                 try reader.text(node, key: "capture-device")
             }
             settings.stallLimit = reader.optional(fields, "stall-limit") { node throws(Diagnostic) in
-                let seconds = try reader.number(node, key: "stall-limit")
-                guard seconds.rounded() == seconds, let whole = Int(exactly: seconds), stallLimitRange.contains(whole) else {
-                    throw reader.error(node, "expected a whole number of seconds from \(stallLimitRange.lowerBound) to \(stallLimitRange.upperBound) for 'stall-limit', found '\(seconds)'")
+                let text = try reader.text(node, key: "stall-limit")
+                guard let whole = Int(text), stallLimitRange.contains(whole) else {
+                    throw reader.error(node, "expected a whole number of seconds from \(stallLimitRange.lowerBound) to \(stallLimitRange.upperBound) for 'stall-limit', found '\(text)'")
                 }
                 return whole
             }

@@ -91,6 +91,19 @@ import Glibc
         #expect(entries.count == 1 && entries.first?["completed"] as? Bool == false, "\(log.stdout)")
     }
 
+    @Test func openingADeviceWhoseServerDoesNotAnswerFailsWith69WithinSeconds() throws {
+        let server = try StallableServer()
+        defer { server.stop() }
+        server.freeze()
+        let started = Date()
+        let result = try runPsoas(session, environment: server.environment)
+        let took = Date().timeIntervalSince(started)
+        server.thaw()
+        #expect(result.status == 69, "\(result.stderr)")
+        #expect(took <= TimeLimit.allowing(8), "failed after \(took) s")
+        #expect(result.stderr.contains("the sound server did not answer within 5 s"), "\(result.stderr)")
+    }
+
     @Test func sigtermDuringAFreezeExits143AtOnceAndCleansUp() throws {
         let server = try StallableServer()
         defer { server.stop() }

@@ -9,7 +9,7 @@ struct Config: ParsableCommand {
         abstract: "Show your settings file, what it sets, its problems, and the Audio folder in use.",
         discussion: """
             Your defaults live in $XDG_CONFIG_HOME/psoas/config.yaml (~/.config/psoas/config.yaml). \
-            Keys: voice, tones, breath, device, capture-device, and parameters (a mapping such as \
+            Keys: voice, tones, breath, device, capture-device, stall-limit, and parameters (a mapping such as \
             'hold: 45' or 'level: beginner', applied to every session that has them). The command \
             line and $PSOAS_DEVICE win over them. Checks the file against the built-in sessions and \
             voice packs and exits 65 when anything is wrong, naming every problem's line and column.
