@@ -93,7 +93,7 @@ public final class PlaybackThread: @unchecked Sendable {
         defer { buffer.deallocate() }
         var pending = 0
         var offset = 0
-        var clock = StallClock(limit: stallLimit)
+        var clock = StallClock(limit: stallLimit, startFrames: output.bufferFrames + output.periodFrames)
         do {
             while true {
                 if pending == 0 {
@@ -109,7 +109,7 @@ public final class PlaybackThread: @unchecked Sendable {
                         pending -= written
                         health.currentXruns.store(output.xrunCount, ordering: .relaxed)
                         if written > 0 {
-                            moved(&clock)
+                            moved(&clock, frames: written)
                             continue
                         }
                     }
@@ -120,7 +120,7 @@ public final class PlaybackThread: @unchecked Sendable {
                 } catch let error as DeviceError where error.kind == .lost {
                     try reconnect(after: error)
                     pending = 0
-                    clock = StallClock(limit: stallLimit)
+                    clock = StallClock(limit: stallLimit, startFrames: output.bufferFrames + output.periodFrames)
                 }
             }
             try playOut(&clock)
@@ -145,13 +145,14 @@ public final class PlaybackThread: @unchecked Sendable {
                 return
             }
             AlsaPlayback.sleep(milliseconds: 10)
-            if try output.queuedFrames() < queued { moved(&clock) } else { try stillWaiting(&clock) }
+            let left = try output.queuedFrames()
+            if left < queued { moved(&clock, frames: queued - left) } else { try stillWaiting(&clock) }
         }
     }
 
-    /// The device took frames: a stall, if there was one, is over.
-    private func moved(_ clock: inout StallClock) {
-        if let length = clock.moved() {
+    /// The device took `frames`: a stall, if there was one, is over.
+    private func moved(_ clock: inout StallClock, frames: Int) {
+        if let length = clock.moved(frames) {
             health.endStall(length: length)
             engine.endInterruption()
         }
@@ -223,15 +224,21 @@ struct StallClock {
     }
 
     let limit: Duration
+    /// The frames the device takes before it certainly plays (more than its buffer holds): a
+    /// sound server may wake late for a new stream, which is no stall of a play.
+    let startFrames: Int
+    var framesTaken = 0
     var lastProgress = ContinuousClock.now
     var isStalled = false
 
-    init(limit: Duration) {
+    init(limit: Duration, startFrames: Int) {
         self.limit = limit
+        self.startFrames = startFrames
     }
 
-    /// The device took frames; returns the length of the stall this ends, if one.
-    mutating func moved() -> Duration? {
+    /// The device took `frames`; returns the length of the stall this ends, if one.
+    mutating func moved(_ frames: Int) -> Duration? {
+        framesTaken = min(framesTaken + frames, startFrames)
         defer {
             lastProgress = .now
             isStalled = false
@@ -242,7 +249,7 @@ struct StallClock {
     mutating func noProgress() -> Verdict {
         let silent = lastProgress.duration(to: .now)
         if silent > limit { return .overLimit(silent) }
-        if !isStalled, silent > PlaybackThread.stallThreshold {
+        if !isStalled, framesTaken >= startFrames, silent > PlaybackThread.stallThreshold {
             isStalled = true
             return .stalled(since: lastProgress)
         }
