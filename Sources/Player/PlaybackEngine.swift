@@ -28,9 +28,9 @@ public final class PlaybackEngine: @unchecked Sendable {
         }
     }
 
-    /// Fades for pause, resume, skip and stop: long enough not to click (at least 5 ms), short
-    /// enough that a pause is silent soon after the device's buffer has played out.
-    public static let fadeSeconds = 0.008
+    /// Fades for pause, resume, skip and stop: 5 ms, the shortest ramp that does not click, so
+    /// that a pause is silent soon after the device's 45 ms buffer has played out.
+    public static let fadeSeconds = 0.005
     /// The volume moves to a new setting over this time.
     static let volumeRampSeconds = 0.010
     /// The volume, in dB, relative to the session's own level.
