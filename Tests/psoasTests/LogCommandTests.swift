@@ -146,7 +146,10 @@ import Glibc
             defer { try? FileManager.default.removeItem(at: folder) }
             for round in 0..<3 {
                 let players = try (0..<2).map { index in
-                    try RunningPsoas(["play", sessionFixture("ten.yaml"), "--device", filePCM(folder, "o\(round)\(index).raw")],
+                    // Each player's own runtime folder (so each has its own control socket).
+                    try FileManager.default.createDirectory(at: folder.appendingPathComponent("run\(index)"),
+                                                            withIntermediateDirectories: true)
+                    return try RunningPsoas(["play", sessionFixture("ten.yaml"), "--device", filePCM(folder, "o\(round)\(index).raw")],
                                      environment: ["XDG_DATA_HOME": folder.path,
                                                    "XDG_RUNTIME_DIR": folder.appendingPathComponent("run\(index)").path])
                 }
