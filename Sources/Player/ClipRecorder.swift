@@ -83,8 +83,9 @@ public final class ClipRecorder {
         let tone = Self.countInTone()
         tone.withUnsafeBufferPointer { buffer in
             guard let samples = buffer.baseAddress else { return }
-            try? output.play(samples, frameCount: buffer.count)
+            try? output.write(samples, frameCount: buffer.count)
         }
+        output.drain()
     }
 
     /// A short soft tone: 150 ms of 880 Hz at a quarter of full scale, with 20 ms ramps.

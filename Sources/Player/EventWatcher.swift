@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import JSONText
 import Planning
@@ -6,17 +7,15 @@ import SystemIO
 /// Turns changes of the engine's counters into JSON event lines.
 struct EventWatcher {
     let engine: PlaybackEngine
-    let thread: PlaybackThread
+    let output: AlsaPlayback
     var step = -1
     var last: PlaybackEngine.Snapshot?
     var xruns = 0
-    var device = PlaybackThread.Condition(stalledSeconds: nil, isLost: false, stalls: 0, lastStallSeconds: 0,
-                                          losses: 0, returns: 0)
     var ended = false
 
-    init(thread: PlaybackThread) {
-        self.engine = thread.engine
-        self.thread = thread
+    init(engine: PlaybackEngine, output: AlsaPlayback) {
+        self.engine = engine
+        self.output = output
     }
 
     mutating func newEvents() -> [String] {
@@ -46,16 +45,9 @@ struct EventWatcher {
         for _ in previous.extends..<max(previous.extends, now.extends) { event("extended") }
         for _ in previous.safetyStops..<max(previous.safetyStops, now.safetyStops) { event("safety") }
         for _ in previous.waitsStarted..<max(previous.waitsStarted, now.waitsStarted) { event("waiting") }
-        let xrunCount = thread.xrunCount
+        let xrunCount = output.xrunCount
         for _ in xruns..<max(xruns, xrunCount) { event("xrun") }
         xruns = max(xruns, xrunCount)
-        let condition = thread.condition
-        for _ in device.losses..<max(device.losses, condition.losses) { event("device-lost") }
-        for _ in device.returns..<max(device.returns, condition.returns) { event("device-back") }
-        if condition.stalls > device.stalls {
-            event("stall") { $0.add("seconds", condition.lastStallSeconds, decimals: 1) }
-        }
-        device = condition
         if now.mode == .finished, !ended {
             ended = true
             event(now.completed ? "finished" : "stopped") {

@@ -11,7 +11,7 @@ extension PlaybackEngine {
         case .resume: resume()
         case .toggle:
             switch state {
-            case .paused where !interrupted: resume()
+            case .paused: resume()
             default: pause()
             }
         case .next: skip(to: nextStepStart())
@@ -40,14 +40,6 @@ extension PlaybackEngine {
         case let .waiting(waited, _):
             resumeTarget = renderer.position
             state = .leavingWait(waited: waited, after: .pause)
-        case .fadingOut(.interruption):
-            state = .fadingOut(.pause)
-        case let .leavingWait(waited, .interruption):
-            state = .leavingWait(waited: waited, after: .pause)
-        case .paused where interrupted:
-            // Paused by the person while the device was away: it stays paused when the device is back.
-            interrupted = false
-            counters.pauses.add(1, ordering: .relaxed)
         default:
             return
         }
@@ -59,12 +51,7 @@ extension PlaybackEngine {
             state = .playing
             return
         }
-        guard case .paused = state, !interrupted else { return }
-        playFromResumeTarget()
-        counters.resumes.add(1, ordering: .relaxed)
-    }
-
-    private func playFromResumeTarget() {
+        guard case .paused = state else { return }
         if case let .inside(cycle, _) = detour, resumeTarget >= cycle.start, resumeTarget < cycle.end {
             renderer.seek(to: resumeTarget)
         } else {
@@ -72,44 +59,7 @@ extension PlaybackEngine {
         }
         startFadeIn()
         state = .playing
-    }
-
-    // MARK: - The device stops taking sound
-
-    /// The device stopped taking sound (a stalled or lost sound server): the play pauses as for
-    /// a pause (fading out when `fading`, for a device that will still play what it holds), and
-    /// goes on from the start of the interrupted breath cycle or cue after
-    /// ``endInterruption()``. A pause, a stop, a skip or a safety stop under way is left to finish.
-    /// Call on the playback thread only, between renders.
-    public func interrupt(fading: Bool) {
-        interruptionOver = false
-        switch state {
-        case .playing:
-            resumeTarget = pauseTarget()
-            state = .fadingOut(.interruption)
-        case let .waiting(waited, _):
-            resumeTarget = renderer.position
-            state = .leavingWait(waited: waited, after: .interruption)
-        default:
-            return
-        }
-        if !fading {
-            fade.level = 0
-            complete(.interruption)
-        }
-    }
-
-    /// The device takes sound again: an interrupted play fades in from where it paused.
-    /// Call on the playback thread only, between renders.
-    public func endInterruption() {
-        interruptionOver = true
-        if case .paused = state, interrupted { resumeAfterInterruption() }
-    }
-
-    func resumeAfterInterruption() {
-        interrupted = false
-        interruptionOver = false
-        playFromResumeTarget()
+        counters.resumes.add(1, ordering: .relaxed)
     }
 
     private func safetyStop() {
@@ -124,7 +74,6 @@ extension PlaybackEngine {
         case let .leavingWait(waited, _):
             state = .leavingWait(waited: waited, after: .safety)
         case .paused:
-            interrupted = false
             state = .safety(offset: 0)
             counters.safetyStops.add(1, ordering: .relaxed)
         }
@@ -146,8 +95,7 @@ extension PlaybackEngine {
         counters.skips.add(1, ordering: .relaxed)
         switch state {
         case .playing, .fadingOut: state = .fadingOut(.seek(position))
-        case .paused:
-            resumeTarget = position
+        case .paused: resumeTarget = position
         case let .waiting(waited, _), let .leavingWait(waited, _): state = .leavingWait(waited: waited, after: .seek(position))
         case .safety:
             seek(to: position)

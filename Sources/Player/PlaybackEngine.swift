@@ -28,11 +28,10 @@ public final class PlaybackEngine: @unchecked Sendable {
         }
     }
 
-    /// Fades for pause, resume, skip and stop: 5 ms, the shortest ramp that does not click, so
-    /// that a pause is silent soon after the device's 45 ms buffer has played out.
-    public static let fadeSeconds = 0.005
+    /// Fades for pause, resume, skip and stop.
+    public static let fadeSeconds = 0.020
     /// The volume moves to a new setting over this time.
-    static let volumeRampSeconds = 0.010
+    static let volumeRampSeconds = 0.020
     /// The volume, in dB, relative to the session's own level.
     public static let volumeRange = -30.0...12.0
 
@@ -67,10 +66,6 @@ public final class PlaybackEngine: @unchecked Sendable {
     var played: Int64 = 0
     var covered: Int64 = 0
     var detour = Detour.none
-    /// Paused because the device stopped taking sound (not by the person): see ``interrupt(fading:)``.
-    var interrupted = false
-    /// The device moves again: an interruption resumes as soon as its fade-out is done.
-    var interruptionOver = false
     /// The transport's frames before the master limiter, and after it.
     private let mixed: UnsafeMutablePointer<Float>
     private let scratch: UnsafeMutablePointer<Float>
@@ -298,10 +293,6 @@ public final class PlaybackEngine: @unchecked Sendable {
             seek(to: position)
             startFadeIn()
             state = .playing
-        case .interruption:
-            state = .paused
-            interrupted = true
-            if interruptionOver { resumeAfterInterruption() }
         }
     }
 

@@ -29,22 +29,15 @@ public final class PlaybackRun {
         /// Whether to say what became of MPRIS (on the bus, not, and why).
         public var verbose: Bool
 
-
-        /// How long a stalled sound server, or a device gone away, is waited for before the play ends.
-        public var stallLimit: Duration
-
-        public static let defaultStallLimit: Duration = .seconds(30)
-
         public init(device: String, waits: Bool = true, showsStatus: Bool,
                     environment: [String: String] = ProcessInfo.processInfo.environment,
-                    stallLimit: Duration = defaultStallLimit, mpris: Bool = true, verbose: Bool = false) {
+                    mpris: Bool = true, verbose: Bool = false) {
             self.device = device
             self.waits = waits
             self.showsStatus = showsStatus
             self.environment = environment
             self.mpris = mpris
             self.verbose = verbose
-            self.stallLimit = stallLimit
         }
     }
 
@@ -98,12 +91,7 @@ public final class PlaybackRun {
         }
         let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
                                     options: PlaybackEngine.Options(waits: configuration.waits))
-        let name = configuration.device
-        let rate = timeline.sampleRate
-        let channels = timeline.channelCount
-        let thread = PlaybackThread(engine: engine, output: device, stallLimit: configuration.stallLimit) { () throws(DeviceError) in
-            try AlsaPlayback(device: name, sampleRate: rate, channelCount: channels, timeout: .seconds(3))
-        }
+        let thread = PlaybackThread(engine: engine, output: device)
         let socketPath: String
         do throws(SocketError) {
             socketPath = try ControlProtocol.socketPath(environment: configuration.environment)
@@ -126,7 +114,7 @@ public final class PlaybackRun {
     public func run() -> Report {
         let started = Date()
         let outcome = session.run()
-        return Report(outcome: outcome, snapshot: session.engine.snapshot, xrunCount: session.thread.xrunCount,
+        return Report(outcome: outcome, snapshot: session.engine.snapshot, xrunCount: device.xrunCount,
                       started: started)
     }
 }

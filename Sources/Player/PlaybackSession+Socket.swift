@@ -54,7 +54,7 @@ extension PlaybackSession {
                let problem = ControlProtocol.volumeProblem(change: change, current: engine.snapshot.volumeDecibels) {
                 return ControlProtocol.errorReply(problem)
             }
-            send(command)
+            engine.send(command)
             return ControlProtocol.okReply
         }
     }

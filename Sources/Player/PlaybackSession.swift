@@ -49,9 +49,6 @@ public final class PlaybackSession {
     var mediaBusVerbose = false
     /// The status line last drawn ("" forces a redraw).
     var lastStatus = ""
-    /// The device's losses and returns already said.
-    var saidLosses = 0
-    var saidReturns = 0
     /// A `+` key waiting for the engine to take it: its count of extends before, and until
     /// when it may still take it.
     var pendingExtend: (extends: Int, deadline: Date)?
@@ -59,9 +56,6 @@ public final class PlaybackSession {
     var extendsAtStepStart = (step: -1, extends: 0)
     /// How long the engine may take to add a cycle before `+` is said not to work here.
     static let extendTimeout: TimeInterval = 0.5
-    /// How often the status line and the events follow the playback when nothing else wakes
-    /// the control side (keys and the socket wake it at once).
-    static let pollMilliseconds: Int32 = 50
     static let maximumConnections = 32
     /// A connection that sends nothing for this long is closed.
     static let idleTimeout: TimeInterval = 10
@@ -102,7 +96,7 @@ public final class PlaybackSession {
             connections.removeAll()
             mpris = nil
         }
-        var watcher = EventWatcher(thread: thread)
+        var watcher = EventWatcher(engine: engine, output: thread.output)
         func emitEvents() {
             if let event = output.event {
                 for line in watcher.newEvents() { event(line) }
@@ -117,7 +111,7 @@ public final class PlaybackSession {
             var descriptors: [FileDescriptor] = keys && Terminal.isForeground ? [.standardInput] : []
             if let server { descriptors.append(server.descriptor) }
             descriptors += connections.keys + mediaBusDescriptors
-            let ready = Poller.readable(descriptors, timeout: pollTimeout(atMost: Self.pollMilliseconds))
+            let ready = Poller.readable(descriptors, timeout: pollTimeout(atMost: 20))
             if keys, ready.contains(.standardInput) { handleKeys(terminal.readAvailable()) }
             // Connections first: one a client has closed frees its place before a new one is
             // counted against the limit.
@@ -138,12 +132,11 @@ public final class PlaybackSession {
             let signal = SignalFlags.take()
             if signal != 0, interrupted == 0 {
                 interrupted = signal
-                send(.stop)
+                engine.send(.stop)
             }
             emitEvents()
             serveMediaBus()
             confirmExtend()
-            reportDevice()
             if showStatus {
                 let line = Self.fitted(statusLine(), columns: Terminal.columns(of: .standardError))
                 if line != lastStatus {
@@ -158,26 +151,6 @@ public final class PlaybackSession {
         if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }
         if interrupted != 0 { return .interrupted(signal: interrupted) }
         return engine.snapshot.completed ? .completed : .stopped
-    }
-
-    /// Says once that the device went away, and again when it is back.
-    private func reportDevice() {
-        let condition = thread.condition
-        if condition.losses > saidLosses {
-            saidLosses = condition.losses
-            say("The sound device went away: opening it again (for up to \(PlaybackThread.seconds(thread.stallLimit)) s).")
-        }
-        if condition.returns > saidReturns {
-            saidReturns = condition.returns
-            say("The sound device is back: playing on from the start of the interrupted breath cycle.")
-        }
-    }
-
-    /// Hands a command to the engine; a stop also ends a play whose device is stalled or away,
-    /// which could not play the stop's fade-out.
-    func send(_ command: TransportCommand) {
-        engine.send(command)
-        if command == .stop { thread.stopIfStalled() }
     }
 
     /// Ctrl-Z: fades out, gives the terminal back and stops, as `less` and `mpv` do; on `fg`
