@@ -105,13 +105,24 @@ public final class AlsaPlayback: @unchecked Sendable {
     /// - Throws: ``DeviceError`` when the device fails for good (unplugged).
     public func write(_ samples: UnsafePointer<Int16>, frameCount: Int) throws(DeviceError) {
         guard let pcm else { return }
-        // Some plugins (PulseAudio's) hide an underrun; a writer that was away longer than the
-        // whole buffer has certainly let the device run dry, so that counts as one too.
+        // Some plugins (PulseAudio's, and both of PipeWire's) hide an underrun; a writer that was
+        // away longer than the whole buffer has certainly let the device run dry, so that counts
+        // as one too — whether it was away between writes or stopped inside this one.
         let start = Self.monotonicNanoseconds()
-        let bufferNanoseconds = UInt64(bufferFrames) * 1_000_000_000 / UInt64(max(1, sampleRate))
+        let rate = UInt64(max(1, sampleRate))
+        let bufferNanoseconds = UInt64(bufferFrames) * 1_000_000_000 / rate
         var counted = lastWriteEnd != 0 && start - lastWriteEnd > bufferNanoseconds + 20_000_000
         if counted { xruns.add(1, ordering: .relaxed) }
-        defer { lastWriteEnd = Self.monotonicNanoseconds() }
+        var countedAny = counted
+        let previousEnd = lastWriteEnd
+        defer {
+            let end = Self.monotonicNanoseconds()
+            let writtenNanoseconds = UInt64(frameCount) * 1_000_000_000 / rate
+            if !countedAny, previousEnd != 0, end - previousEnd > bufferNanoseconds + writtenNanoseconds + 20_000_000 {
+                xruns.add(1, ordering: .relaxed)
+            }
+            lastWriteEnd = end
+        }
         var offset = 0
         while offset < frameCount {
             let written = snd_pcm_writei(pcm, samples + offset * channelCount, snd_pcm_uframes_t(frameCount - offset))
@@ -124,6 +135,7 @@ public final class AlsaPlayback: @unchecked Sendable {
             if status == -EPIPE || status == -ESTRPIPE {
                 if !counted { xruns.add(1, ordering: .relaxed) }
                 counted = false
+                countedAny = true
             }
             let recovered = snd_pcm_recover(pcm, status, 1)
             guard recovered >= 0 else {
