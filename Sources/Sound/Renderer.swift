@@ -1,26 +1,12 @@
+// Over 300 lines on purpose: the block loop, the lanes' mixing and the duck share the
+// renderer's private per-block buffers and cursors, which the real-time path must reach without
+// indirection; the sources it mixes are in RenderSource.swift.
 import AudioIO
 import Planning
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// One waveform placed on the timeline.
-struct RenderSource: Sendable {
-    var start: Int64
-    var end: Int64
-    /// Its waveform: a clip of the ``ClipStore``, read from its start at `start`.
-    var clip: Int
-    /// Linear gain, with the store's 16-bit scale folded in.
-    var gain: Float
-    /// Where a voice sits in stereo: the side its step massages, or the centre.
-    var pan: Pan = .centre
-}
-
-/// A voice's place in stereo output.
-enum Pan: Sendable {
-    case centre, left, right
-}
 
 /// Mixes a timeline into blocks of float PCM: voice, plus tones ducked under the voice,
 /// through a gain stage that never clips.

@@ -10,15 +10,8 @@ import Testing
     ])
 
     func diagnose(_ yaml: String, overrides: SessionOverrides = SessionOverrides()) -> String {
-        do {
+        renderedProblems {
             _ = try SessionLoader(cues: manifest).load(SourceFile(path: "s.yaml", text: yaml), overrides: overrides)
-            return "ok"
-        } catch let list as DiagnosticList {
-            return list.rendered
-        } catch let error as OverrideError {
-            return "override: " + error.message
-        } catch {
-            return "unexpected: \(error)"
         }
     }
 

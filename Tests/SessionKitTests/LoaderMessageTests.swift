@@ -2,6 +2,20 @@ import PsoasTestSupport
 import SessionKit
 import Testing
 
+/// What loading says: "ok", the rendered diagnostics, or the override error.
+func renderedProblems(_ load: () throws -> Void) -> String {
+    do {
+        try load()
+        return "ok"
+    } catch let list as DiagnosticList {
+        return list.rendered
+    } catch let error as OverrideError {
+        return "override: " + error.message
+    } catch {
+        return "unexpected: \(error)"
+    }
+}
+
 /// Exact text of the problems every loader reports through the one YAML reader: duplicate
 /// keys, choices, flags, and the cue manifest's and voice pack's own files.
 @Suite struct LoaderMessageTests {
@@ -9,18 +23,7 @@ import Testing
         ("intro", "Willkommen."), ("locate.left", "Links."), ("locate.right", "Rechts."),
     ])
 
-    func rendered(_ load: () throws -> Void) -> String {
-        do {
-            try load()
-            return "ok"
-        } catch let list as DiagnosticList {
-            return list.rendered
-        } catch let error as OverrideError {
-            return "override: " + error.message
-        } catch {
-            return "unexpected: \(error)"
-        }
-    }
+    func rendered(_ load: () throws -> Void) -> String { renderedProblems(load) }
 
     func expectSession(_ yaml: String, overrides: SessionOverrides = SessionOverrides(), _ expected: String,
                        sourceLocation: Testing.SourceLocation = #_sourceLocation) {
