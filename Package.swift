@@ -158,7 +158,10 @@ let package = Package(
         ),
         .testTarget(
             name: "psoasTests",
-            dependencies: ["PsoasTestSupport", "psoas", "AudioIO", "SystemIO", "PsoasFuzz"],
+            dependencies: [
+                "PsoasTestSupport", "psoas", "AudioIO", "SystemIO", "PsoasFuzz",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["Snapshots", "Sessions"]
         ),
     ]

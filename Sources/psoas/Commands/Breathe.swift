@@ -5,6 +5,7 @@ import SessionKit
 /// `psoas breathe`: breath pacing only, played or exported.
 struct Breathe: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "breathe",
         abstract: "Pace your breath with tones: play it, or export it with -o.",
         discussion: "psoas breathe 4-6 --minutes 5 plays five minutes; add -o breath.wav to write a file instead."
     )

@@ -5,6 +5,7 @@ import SessionKit
 /// `psoas check`: validate session files without playing them.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check session files: keys, values, cue ids and timing.",
         discussion: "Exits 0 when every file is valid, 65 when one has problems, 66 when one is missing."
     )

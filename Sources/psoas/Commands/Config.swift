@@ -6,6 +6,7 @@ import SystemIO
 /// `psoas config`: where your settings are and what they set.
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "config",
         abstract: "Show your settings file, what it sets, its problems, and the Audio folder in use.",
         discussion: """
             Your defaults live in $XDG_CONFIG_HOME/psoas/config.yaml (~/.config/psoas/config.yaml). \

@@ -6,6 +6,7 @@ import SystemIO
 /// `psoas ctl`: control a playing psoas through its socket.
 struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ctl",
         abstract: "Control a playing psoas: \(ControlProtocol.commandList).",
         discussion: """
             \(ControlProtocol.volumeHelp). \

@@ -32,6 +32,7 @@ struct DeviceChoice: Equatable {
 /// `psoas devices`: the ALSA devices, and the one psoas would use.
 struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "devices",
         abstract: "List the ALSA playback devices (or, with --capture, capture devices) and mark the one psoas uses.",
         discussion: "The one marked * is what play (or voice record) would use, and the line at the end says where that choice came from: --device, $PSOAS_DEVICE ($PSOAS_CAPTURE_DEVICE), your settings' device (capture-device), else ALSA's default."
     )

@@ -12,6 +12,7 @@ extension LoudnessTarget: ExpressibleByArgument {}
 /// `psoas export`: render a session to an audio file.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Render a session to an audio file (WAV, FLAC, Ogg Vorbis, MP3 or raw PCM).",
         discussion: """
             The format follows the file's extension unless --format says otherwise. \

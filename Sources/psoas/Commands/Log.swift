@@ -7,6 +7,7 @@ import PracticeLog
 /// `psoas log`: what was played, this week's count, days since the last massage.
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "log",
         abstract: "Show the practice log: recent sessions, this week's massages, days since the last one.",
         discussion: "The log is $XDG_DATA_HOME/psoas/practice.sqlite; every 'psoas play' adds to it."
     )

@@ -6,6 +6,7 @@ import SessionKit
 /// `psoas plan`: the timeline of a session as a table, JSON or a picture.
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Show when every cue, breath and hold happens.",
         discussion: "Prints a table by default; --json prints the timeline for programs, --svg draws it."
     )

@@ -10,6 +10,7 @@ import SystemIO
 /// `psoas play`: play a session through ALSA, controlled by keys and `psoas ctl`.
 struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "play",
         abstract: "Play a session through ALSA (keys and 'psoas ctl' control it).",
         discussion: """
             Keys (when stdin is a terminal): Space pause/resume, Enter continue a wait, → next step, \

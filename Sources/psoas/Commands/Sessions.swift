@@ -6,6 +6,7 @@ import SessionKit
 /// `psoas sessions`: the built-in sessions.
 struct Sessions: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sessions",
         abstract: "List the built-in sessions with their length at your settings (else the defaults)."
     )
 

@@ -6,6 +6,7 @@ extension Voice {
     /// `psoas voice check`: is a pack complete, in time and at the right loudness?
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check a voice pack: cues without a clip, clips too long for their breath phase, clips off the loudness target.",
             discussion: "Prints every clip's words per minute on stdout (informational). Exits 0 only when the pack is complete; 65 otherwise."
         )

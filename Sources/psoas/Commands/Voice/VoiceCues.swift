@@ -4,6 +4,7 @@ extension Voice {
     /// `psoas voice cues`: every cue id with its German text.
     struct Cues: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cues",
             abstract: "Print every cue id and its German text, tab-separated, on stdout."
         )
 

@@ -8,6 +8,7 @@ extension Voice {
     /// `psoas voice import`: recordings from a folder into a pack of the user's.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import recordings named <cue-id>.<wav|flac|ogg|mp3> into your voice pack NAME.",
             discussion: "Any rate and channel count: clips are resampled to 48 kHz mono, trimmed, normalised to -18 LUFS and saved as FLAC in $XDG_DATA_HOME/psoas/voices/NAME/. If any file cannot be used, or a clip is too long for a breath phase or wait its cue is spoken in by a built-in session, nothing is stored (exit 65)."
         )

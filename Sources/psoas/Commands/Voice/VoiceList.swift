@@ -5,7 +5,7 @@ import Sound
 extension Voice {
     /// `psoas voice list`: the packs and how many cues each speaks.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the voice packs with their cue coverage.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the voice packs with their cue coverage.")
 
         func run() throws {
             try reportingFailures {

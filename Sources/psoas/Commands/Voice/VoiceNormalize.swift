@@ -8,6 +8,7 @@ extension Voice {
     /// `psoas voice normalize`: the clip processing of voice packs, for Scripts/render-voice.
     struct Normalize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "normalize",
             abstract: "Process one clip for a voice pack: 48 kHz mono, trimmed, -18 LUFS, true peak <= -1 dBTP, 5 ms fades.",
             shouldDisplay: false
         )

@@ -10,6 +10,7 @@ extension Voice {
     /// `psoas voice record`: record cues in your own voice through ALSA capture.
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record cues in your own voice into your pack NAME.",
             discussion: """
                 For each cue: its German text is shown, a short tone counts in, then speak; recording \
