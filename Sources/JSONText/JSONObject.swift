@@ -58,6 +58,10 @@ public struct JSONObject: Sendable {
     }
 
     public static func quote(_ text: String) -> String {
+        // Most text needs no escape: it is copied whole rather than scalar by scalar (which took
+        // half of `plan --json`'s own work). In UTF-8 every byte below 0x80 is its own scalar.
+        let needsEscape = text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        guard needsEscape else { return "\"" + text + "\"" }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
