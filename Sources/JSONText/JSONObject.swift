@@ -5,37 +5,51 @@
 /// Its own module because the timeline, the player and the commands all write JSON, and none of
 /// them is where JSON belongs.
 public struct JSONObject: Sendable {
-    private var members: [String] = []
+    /// The members written so far, comma-separated, without the braces.
+    private var body = ""
 
     public init() {}
 
     public mutating func add(_ key: String, _ value: String) {
-        members.append("\(Self.quote(key)):\(Self.quote(value))")
+        appendKey(key)
+        body += Self.quote(value)
     }
 
     public mutating func add(_ key: String, _ value: Int64) {
-        members.append("\(Self.quote(key)):\(value)")
+        appendKey(key)
+        body += String(value)
     }
 
     public mutating func add(_ key: String, _ value: Int) {
-        members.append("\(Self.quote(key)):\(value)")
+        appendKey(key)
+        body += String(value)
     }
 
     public mutating func add(_ key: String, _ value: Bool) {
-        members.append("\(Self.quote(key)):\(value)")
+        appendKey(key)
+        body += value ? "true" : "false"
     }
 
     /// A number written with up to `decimals` decimals and no trailing zeros (`60`, `2.5`, `0.333`).
     public mutating func add(_ key: String, _ value: Double, decimals: Int = 3) {
-        members.append("\(Self.quote(key)):\(Self.number(value, decimals: decimals))")
+        appendKey(key)
+        body += Self.number(value, decimals: decimals)
     }
 
     /// A value already written as JSON (an array or object).
     public mutating func addRaw(_ key: String, _ json: String) {
-        members.append("\(Self.quote(key)):\(json)")
+        appendKey(key)
+        body += json
     }
 
-    public var text: String { "{" + members.joined(separator: ",") + "}" }
+    public var text: String { "{" + body + "}" }
+
+    /// Starts a member: the comma after the one before, the quoted key and the colon.
+    private mutating func appendKey(_ key: String) {
+        if !body.isEmpty { body += "," }
+        body += Self.quote(key)
+        body += ":"
+    }
 
     public static func number(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return "null" }
