@@ -11,6 +11,13 @@ public struct SourceFile: Sendable, Hashable {
     /// Decodes `bytes` as UTF-8 text.
     /// - Throws: a ``DiagnosticList`` (without excerpt) pointing at the first byte that is not text.
     public init(path: String, bytes: [UInt8]) throws(DiagnosticList) {
+        // Text without control characters, valid UTF-8, is taken whole; only a file with a
+        // problem is decoded scalar by scalar, to say where it is.
+        let hasControl = bytes.contains { $0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }
+        if !hasControl, let text = String(validating: bytes, as: UTF8.self) {
+            self.init(path: path, text: text)
+            return
+        }
         var line = 1
         var column = 1
         var iterator = bytes.makeIterator()
