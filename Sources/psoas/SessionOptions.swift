@@ -2,9 +2,19 @@ import ArgumentParser
 import Planning
 import SessionKit
 
-extension ToneStyle: ExpressibleByArgument {}
-extension AmbienceStyle: ExpressibleByArgument {}
-extension SideChoice: ExpressibleByArgument {}
+// The values of each choice are its raw values, given here: swift-argument-parser's default
+// writes each one through string interpolation, which costs reflection at every start.
+extension ToneStyle: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension AmbienceStyle: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension SideChoice: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
 
 /// The session options shared by `play`, `export` and `plan`.
 struct SessionOptions: ParsableArguments {
