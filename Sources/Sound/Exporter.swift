@@ -3,9 +3,9 @@ import Dispatch
 import SystemIO
 
 /// Streams a renderer into a sink in two stages on two threads: one mixes chunks (the clips
-/// they need decoded just ahead of them on a third), the other puts the previous chunks through the master ``Limiter``,
-/// converts them to 16 bits and writes them. An export costs about the longer of the two, and
-/// memory stays the same for any length. The output is ``LimitedStream``'s, bit for bit (the
+/// they need are decoded just ahead of them on a third thread), the other puts the previous
+/// chunks through the master ``Limiter``, converts them to 16 bits and writes them. An export
+/// costs about the longer of the two, and memory stays the same for any length. The output is ``LimitedStream``'s, bit for bit (the
 /// limiter gives the same bits for any block sizes).
 public enum Exporter {
     /// Frames per chunk handed to the sink (large writes, few system calls).
