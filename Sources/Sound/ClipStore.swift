@@ -11,13 +11,16 @@ import Synchronization
 /// ``samples(_:)``, which never decodes: a clip not yet there is silent. Two ways fill the store:
 /// - ``prepare(from:to:)`` (an export, a loudness pass): called before each block on the
 ///   rendering thread, it decodes the clips the block reaches and frees those behind it.
+///   With ``decodeAhead(limit:)`` (an export) a helper thread decodes the same clips in the
+///   same order a few ahead, and `prepare` takes each as the render reaches it.
 /// - ``decodeInBackground()`` (play): a helper thread decodes every clip in order of first use
 ///   and publishes each as it is done; clips are then kept until the store goes away.
 ///
 /// Thread-safety: ``samples(_:)`` may be called from the audio thread while the background
 /// helper publishes (it allocates nothing and takes no lock: one atomic load per call).
 /// ``prepare(from:to:)`` must be called on the thread that renders, and not together with
-/// ``decodeInBackground()``.
+/// ``decodeInBackground()``. The helper of ``decodeAhead(limit:)`` only hands decoded clips to
+/// `prepare` (see ``DecodeAhead``): the table is written by the rendering thread alone.
 final class ClipStore: @unchecked Sendable {
     /// One waveform: what makes it, how long it is, and the span of the timeline that uses it.
     struct Clip: Sendable {
@@ -66,6 +69,8 @@ final class ClipStore: @unchecked Sendable {
     private var preparedFrom: Int64 = 0
     /// The first decoding failure of the background helper.
     private let failureLock = Mutex<RenderPlan.Failure?>(nil)
+    /// The helper decoding ahead of ``prepare(from:to:)``, if started.
+    private var ahead: DecodeAhead?
 
     /// - Parameters:
     ///   - clips: in order of first use.
@@ -93,6 +98,7 @@ final class ClipStore: @unchecked Sendable {
     }
 
     deinit {
+        ahead?.stop()
         for index in clips.indices { table[index]?.deallocate() }
         table.deallocate()
     }
@@ -122,6 +128,9 @@ final class ClipStore: @unchecked Sendable {
         if start < preparedFrom {
             nextToDecode = 0
             nextToRelease = 0
+            // The helper decodes in one pass forwards: after a seek back, decode here again.
+            ahead?.stop()
+            ahead = nil
         }
         preparedFrom = start
         // A clip's residencies are apart, so one ending never frees a clip another one needs
@@ -132,11 +141,33 @@ final class ClipStore: @unchecked Sendable {
         }
         while nextToDecode < byStart.count, byStart[nextToDecode].span.lowerBound < end {
             let residency = byStart[nextToDecode]
-            if table[residency.clip] == nil, residency.span.upperBound > start {
+            let needed = table[residency.clip] == nil && residency.span.upperBound > start
+            if let ahead {
+                // The helper decoded every residency in this order: take this one, used or not.
+                let decoded = ahead.take(nextToDecode)
+                switch decoded {
+                case let .success(storage) where needed: table[residency.clip] = storage.pointer
+                case let .success(storage): storage.pointer.deallocate()
+                case let .failure(failure) where needed: throw failure
+                case .failure: break
+                }
+            } else if needed {
                 try decode(residency.clip)
             }
             nextToDecode += 1
         }
+    }
+
+    /// Decodes the clips that ``prepare(from:to:)`` will need on a helper thread, in the order
+    /// it needs them, at most `limit` ahead of it (memory grows by at most `limit` clips), so that
+    /// the rendering thread mostly finds them ready. The result is the same, bit for bit, and a
+    /// clip that cannot be decoded fails in `prepare` just as it would without the helper. Call
+    /// it before the first `prepare`, for a render that goes forwards (an export).
+    func decodeAhead(limit: Int) {
+        guard ahead == nil, nextToDecode == 0, decodedCount == 0, !byStart.isEmpty else { return }
+        let helper = DecodeAhead(clips: byStart.map { clips[$0.clip] }, limit: limit, make: make)
+        ahead = helper
+        DispatchQueue.global(qos: .userInitiated).async { helper.run() }
     }
 
     /// Decodes every clip, in order of first use.
@@ -198,5 +229,73 @@ final class ClipStore: @unchecked Sendable {
             let scaled = min(max(source[index] * 32_767, -32_767), 32_767)
             target[index] = Int16(truncatingIfNeeded: (scaled + magic).bitPattern)
         }
+    }
+}
+
+/// A clip's storage on its way from the helper of ``ClipStore/decodeAhead(limit:)`` to the
+/// rendering thread, which owns it from then on.
+struct DecodedClip: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Int16>
+}
+
+/// The helper thread of ``ClipStore/decodeAhead(limit:)``: decodes a list of clips in order,
+/// at most `limit` ahead of the thread that takes them.
+///
+/// Thread-safety: ``run()`` runs on the helper thread; ``take(_:)`` and ``stop()`` on the
+/// rendering thread. The decoded clips pass between them under a lock; two semaphores count
+/// the clips ready and the room left.
+final class DecodeAhead: @unchecked Sendable {
+    private let clips: [ClipStore.Clip]
+    private let make: ClipStore.Maker
+    private let decoded: Mutex<[Int: Result<DecodedClip, RenderPlan.Failure>]>
+    private let ready = DispatchSemaphore(value: 0)
+    private let room: DispatchSemaphore
+    private let stopped = Atomic<Bool>(false)
+
+    init(clips: [ClipStore.Clip], limit: Int, make: @escaping ClipStore.Maker) {
+        self.clips = clips
+        self.make = make
+        decoded = Mutex([:])
+        room = DispatchSemaphore(value: max(1, limit))
+    }
+
+    deinit {
+        decoded.withLock { $0.values.forEach { if case let .success(clip) = $0 { clip.pointer.deallocate() } } }
+    }
+
+    /// Decodes every clip in order, waiting for room before each; ends early once stopped.
+    func run() {
+        for index in clips.indices {
+            room.wait()
+            guard !stopped.load(ordering: .acquiring) else { return }
+            let storage = UnsafeMutablePointer<Int16>.allocate(capacity: max(1, clips[index].frameCount))
+            let result: Result<DecodedClip, RenderPlan.Failure>
+            do throws(RenderPlan.Failure) {
+                try make(clips[index], storage)
+                result = .success(DecodedClip(pointer: storage))
+            } catch {
+                storage.deallocate()
+                result = .failure(error)
+            }
+            decoded.withLock { $0[index] = result }
+            ready.signal()
+        }
+    }
+
+    /// Clip `index` (taken in order, each once), waiting until the helper has decoded it.
+    func take(_ index: Int) -> Result<DecodedClip, RenderPlan.Failure> {
+        ready.wait()
+        room.signal()
+        // Clips are decoded in order and taken in order: once one is ready, `index` is.
+        guard let result = decoded.withLock({ $0.removeValue(forKey: index) }) else {
+            preconditionFailure("clip \(index) taken out of order")
+        }
+        return result
+    }
+
+    /// Makes the helper stop after the clip it is decoding; what it decoded is freed with it.
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        room.signal()
     }
 }

@@ -2,16 +2,18 @@ import AudioIO
 import Dispatch
 import SystemIO
 
-/// Streams a renderer into a sink in two stages on two threads: one mixes chunks (decoding
-/// clips just ahead of them), the other puts the previous chunks through the master ``Limiter``,
-/// converts them to 16 bits and writes them. An export costs about the longer of the two, and
-/// memory stays the same for any length. The output is ``LimitedStream``'s, bit for bit (the
+/// Streams a renderer into a sink in two stages on two threads: one mixes chunks (the clips
+/// they need are decoded just ahead of them on a third thread), the other puts the previous
+/// chunks through the master ``Limiter``, converts them to 16 bits and writes them. An export
+/// costs about the longer of the two, and memory stays the same for any length. The output is ``LimitedStream``'s, bit for bit (the
 /// limiter gives the same bits for any block sizes).
 public enum Exporter {
     /// Frames per chunk handed to the sink (large writes, few system calls).
     public static let chunkFrames = 1 << 16
     /// Chunks rendered ahead of the writer.
     static let chunksInFlight = 2
+    /// Clips decoded ahead of the mixing (each at most a few hundred KiB).
+    static let clipsDecodedAhead = 2
 
     /// Renders from the renderer's position to the end into `sink`, then finishes it.
     /// - Parameter progress: called with the number of frames rendered so far, after each chunk.
@@ -20,6 +22,8 @@ public enum Exporter {
     public static func run(_ renderer: Renderer, into sink: PCMSink,
                            progress: ((Int) -> Void)? = nil) throws(OutputError) {
         renderer.softCeiling = false
+        // Clips are decoded on a third thread, so that the mixing thread mostly mixes.
+        renderer.decodeAhead(clips: clipsDecodedAhead)
         let channels = renderer.channelCount
         let chunkSamples = chunkFrames * channels
         let ring = (0...chunksInFlight).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: chunkSamples) }

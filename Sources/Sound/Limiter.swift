@@ -183,6 +183,31 @@ public final class Limiter: @unchecked Sendable {
         return largest
     }
 
+    /// Whether any of `count` samples has a magnitude of `level` or more (or is not a number).
+    ///
+    /// Compared as bit patterns, which order like the magnitudes (a NaN's lies above infinity's),
+    /// eight at a time: `level − 1 − magnitude` is negative exactly where a magnitude reaches
+    /// `level`, and its sign bits are gathered with an OR. Masks, a subtraction, a shift and an
+    /// OR work with any instruction set (a maximum of 32-bit integers needs SSE4.1).
+    @inline(__always)
+    static func reaches(_ level: Float, _ samples: UnsafePointer<Float>, count: Int) -> Bool {
+        let below = Int32(bitPattern: level.bitPattern) &- 1
+        let raw = UnsafeRawPointer(samples)
+        var signs = SIMD8<Int32>()
+        var index = 0
+        while index + 8 <= count {
+            let patterns = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Int32>.self)
+            signs |= SIMD8(repeating: below) &- (patterns & 0x7FFF_FFFF)
+            index += 8
+        }
+        var sign = signs.min()
+        while index < count {
+            sign |= below &- Int32(bitPattern: samples[index].bitPattern & 0x7FFF_FFFF)
+            index += 1
+        }
+        return sign < 0
+    }
+
     /// Limits the `count` frames that follow the first `halfTaps + skipping` of ``work`` into `output`.
     ///
     /// The frame written first is `work[halfTaps + skipping]`: its `halfTaps` frames before are
@@ -194,14 +219,8 @@ public final class Limiter: @unchecked Sendable {
         let frames = work + skipping * channels
         let needs = self.needs
         let quiet = self.quiet
-        // Nothing near the target and the gain at rest: the block passes through. (The largest
-        // magnitude compared as bit patterns, which order like the floats: a reduction that vectorises.)
-        // (Signed: the magnitudes' patterns are never negative, and a signed maximum is cheaper.)
-        var loudest: Int32 = 0
-        for index in 0..<span * channels {
-            loudest = max(loudest, Int32(bitPattern: frames[index].bitPattern & 0x7FFF_FFFF))
-        }
-        if Float(bitPattern: UInt32(bitPattern: loudest)) < quiet, shortfall == 0 {
+        // Nothing near the target and the gain at rest: the block passes through.
+        if !Self.reaches(quiet, frames, count: span * channels), shortfall == 0 {
             write(work + first * channels, count: count, to: destination)
             return
         }
@@ -216,11 +235,7 @@ public final class Limiter: @unchecked Sendable {
             var runStart = 0
             while runStart < span {
                 let runEnd = min(span, runStart + 64)
-                var runLoudest: Int32 = 0
-                for index in runStart * channels..<runEnd * channels {
-                    runLoudest = max(runLoudest, Int32(bitPattern: frames[index].bitPattern & 0x7FFF_FFFF))
-                }
-                if Float(bitPattern: UInt32(bitPattern: runLoudest)) >= quiet {
+                if Self.reaches(quiet, frames + runStart * channels, count: (runEnd - runStart) * channels) {
                     for loud in runStart..<runEnd where magnitude(frames, at: loud) >= quiet {
                         // Frames whose interpolation reads `loud`: centre − 5 ≤ loud ≤ centre + 6.
                         let lower = max(unjudged, loud - 6 - Self.halfTaps)

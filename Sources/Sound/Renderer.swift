@@ -119,6 +119,14 @@ public final class Renderer: @unchecked Sendable {
         try clips.prepare(from: position, to: position + Int64(frameCount))
     }
 
+    /// Lets a helper thread decode the clips ``prepare(frameCount:)`` needs, a few clips ahead
+    /// of it (see ``ClipStore/decodeAhead(limit:)``), for a render that goes forwards from here
+    /// without seeking back. Nothing changes in what is rendered; nothing happens when clips
+    /// are already decoded.
+    public func decodeAhead(clips limit: Int) {
+        clips.decodeAhead(limit: limit)
+    }
+
     /// How many clips are decoded now, and how many the timeline uses (for tests).
     package var decodedClipCount: Int { clips.decodedCount }
     package var clipCount: Int { clips.clips.count }
@@ -149,8 +157,12 @@ public final class Renderer: @unchecked Sendable {
     /// - Returns: the frames rendered; fewer than asked only at the end of the timeline.
     public func render(into output: UnsafeMutablePointer<Float>, frameCount requested: Int,
                        levels: UnsafePointer<Float>? = nil) -> Int {
-        let count = mixNextBlock(requested, levels: levels)
+        // Mono output is the voice bus itself: mixed in place, no copy.
+        let mono = channelCount == 1
+        let bus = mono ? UnsafeMutableBufferPointer(start: output, count: max(0, min(requested, Self.maximumBlock))) : voiceBus
+        let count = mixNextBlock(requested, levels: levels, into: bus)
         guard count > 0 else { return 0 }
+        if mono { return count }
         if sided, channelCount == 2 {
             // The centre in both channels, a side's voice nearer its side; then the ceiling.
             let voice = voiceBus.baseAddress!
@@ -226,17 +238,19 @@ public final class Renderer: @unchecked Sendable {
         }
     }
 
-    /// Mixes the next block into the voice bus (mono, after the gain stage); returns its length.
-    private func mixNextBlock(_ requested: Int, levels: UnsafePointer<Float>? = nil) -> Int {
+    /// Mixes the next block into `bus` (mono, after the gain stage): the renderer's own
+    /// voice bus, or a mono output. Returns the block's length.
+    private func mixNextBlock(_ requested: Int, levels: UnsafePointer<Float>?,
+                              into bus: UnsafeMutableBufferPointer<Float>) -> Int {
         let count = Int(min(Int64(min(requested, Self.maximumBlock)), frameCount - position))
         guard count > 0 else { return 0 }
         let blockStart = position
         let blockEnd = blockStart + Int64(count)
-        UnsafeMutableBufferPointer(rebasing: voiceBus[0..<count]).update(repeating: 0)
+        UnsafeMutableBufferPointer(rebasing: bus[0..<count]).update(repeating: 0)
         UnsafeMutableBufferPointer(rebasing: toneBus[0..<count]).update(repeating: 0)
         sided = false
         for lane in voiceLanes.indices {
-            voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: voiceBus,
+            voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: bus,
                                      from: blockStart, to: blockEnd, count: count)
         }
         for lane in toneLanes.indices {
@@ -248,7 +262,7 @@ public final class Renderer: @unchecked Sendable {
         }
         let ducking = fillDuck(from: blockStart, to: blockEnd, count: count)
         let master = gain
-        let voice = voiceBus.baseAddress!
+        let voice = bus.baseAddress!
         let tone = toneBus.baseAddress!
         if sided {
             let left = leftBus.baseAddress!

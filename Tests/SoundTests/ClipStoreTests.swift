@@ -76,6 +76,42 @@ import Testing
         #expect(Self.firstDifference(upFront, again) == nil, "after a seek back: \(Self.firstDifference(upFront, again) ?? "")")
     }
 
+    /// An export's helper thread decodes the clips a few ahead of the render: the same bits, the
+    /// same clips in memory at a time, and after a seek back the render decodes them itself.
+    @Test(arguments: [1, 2])
+    func clipsDecodedAheadOnAHelperRenderTheSameBits(channels: Int) throws {
+        let timeline = try SoundFixture.timeline(channels: channels)
+        let upFront = SoundFixture.render(try RenderPlan.renderer(for: timeline, pack: SoundFixture.pack(), ambience: .surf))
+        let renderer = try RenderPlan.renderer(for: timeline, pack: SoundFixture.pack(), ambience: .surf, decoding: .ahead)
+        renderer.decodeAhead(clips: 2)
+        var generator = SystemRandomNumberGenerator()
+        let ahead = try Self.renderAhead(renderer) { Int.random(in: 1...4096, using: &generator) }
+        #expect(Self.firstDifference(upFront, ahead) == nil, "\(Self.firstDifference(upFront, ahead) ?? "")")
+        #expect(renderer.decodedClipCount == 0, "every clip is freed once the render has passed it")
+        renderer.seek(to: 0)
+        let again = try Self.renderAhead(renderer)
+        #expect(Self.firstDifference(upFront, again) == nil, "after a seek back: \(Self.firstDifference(upFront, again) ?? "")")
+    }
+
+    @Test func clipsDecodedAheadAreKeptOnlyNearThePosition() throws {
+        let timeline = try SoundFixture.timeline("""
+            id: apart
+            title: Weit auseinander
+            steps:
+              - say: intro.welcome
+              - rest: {seconds: 40}
+              - say: outro
+              - rest: {seconds: 40}
+              - say: intro.welcome
+            """, tones: .off)
+        let renderer = try RenderPlan.renderer(for: timeline, pack: SoundFixture.pack(), decoding: .ahead)
+        renderer.decodeAhead(clips: 1)
+        var most = 0
+        _ = try Self.renderAhead(renderer, whileRendering: { most = max(most, $0.decodedClipCount) })
+        #expect(most == 1, "at most one clip at a time in the render's table, not \(most)")
+        #expect(renderer.decodedClipCount == 0, "every clip is freed once the render has passed it")
+    }
+
     @Test func aCueOnEveryBreathIsDecodedOnceForTheWholeStep() throws {
         let timeline = try SoundFixture.timeline("""
             id: sink
