@@ -18,7 +18,7 @@ import Testing
     @Test func everyClipSpeaksAtACalmPace() throws {
         // The rates `psoas voice check` prints: one measurement for both.
         let report = PackCheck.run(pack: try SoundFixture.pack(), fallback: nil, manifest: try SoundFixture.manifest(), sessions: [])
-        #expect(report.rates.count == 64)
+        #expect(report.rates.count == 69)
         var rated: [Double] = []
         for (cue, rate) in report.rates {
             #expect(rate.problem == nil, "\(cue): \(rate.words) words in \(rate.seconds) s = \(rate.wordsPerMinute) words/min; rule: \(SpeechRate.ruleDescription)")

@@ -59,7 +59,7 @@ import Glibc
         #expect(result.status == 65)
         #expect(result.stderr.contains("missing clip: intro.welcome"))
         #expect(result.stderr.contains("loudness: hold.start: "))
-        #expect(result.stderr.contains(": 2 of 64 cues have a clip"))
+        #expect(result.stderr.contains(": 2 of 69 cues have a clip"))
     }
 
     @Test func aStaleSocketIsReplacedAndALiveOneRefused() throws {

@@ -44,6 +44,7 @@ import Testing
     @Test func voiceCompletesThePackNames() throws {
         #expect(try complete(["export"], "--voice", words: ["psoas", "export", "--voice", ""]) == ["de-espeak"])
         #expect(try complete(["voice", "check"], "positional@0", words: ["psoas", "voice", "check", "de"]) == ["de-espeak"])
+        #expect(try complete(["breathe", "calibrate"], "--voice", words: ["psoas", "breathe", "calibrate", "--voice", ""]) == ["de-espeak"])
     }
 
     @Test func cueCompletesTheCueIDs() throws {

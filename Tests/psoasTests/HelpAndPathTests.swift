@@ -7,7 +7,9 @@ import Testing
     func firstLine(_ text: String) -> String { String(text.split(separator: "\n").first ?? "") }
 
     @Test func breatheHelpOffersOnlyWhatWorks() throws {
-        let help = try runPsoas(["breathe", "--help"])
+        // Pacing is breathe's default subcommand: its options are in its own help.
+        #expect(try runPsoas(["breathe", "--help"]).stdout.contains("'psoas breathe pace --help' lists its options"))
+        let help = try runPsoas(["breathe", "pace", "--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("(values: glide, bell)"), "\(help.stdout)")
         #expect(!help.stdout.contains("--no-wait"), "\(help.stdout)")

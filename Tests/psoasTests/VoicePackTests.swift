@@ -48,7 +48,7 @@ import Testing
         }
         let list = try runPsoas(["voice", "list"], environment: environment)
         #expect(list.stdout.contains("anna"), "\(list.stdout)")
-        #expect(list.stdout.contains("4/64 cues (the rest from de-espeak)"), "\(list.stdout)")
+        #expect(list.stdout.contains("4/69 cues (the rest from de-espeak)"), "\(list.stdout)")
         #expect(list.stdout.contains("de-espeak"))
     }
 
