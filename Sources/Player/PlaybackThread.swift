@@ -15,6 +15,8 @@ public final class PlaybackThread: @unchecked Sendable {
     public let output: AlsaPlayback
     private let done = Atomic<Bool>(false)
     private let failure = Mutex<DeviceError?>(nil)
+    /// Readable once the thread is done: the control side's poll ends at once.
+    public let finished: WakeSignal?
     /// What stays queued when a command takes the rest back: a block, so that the device (and
     /// a sound server reading ahead of it) is never caught without the frames it is playing.
     private var marginFrames: Int { max(1, engine.timeline.sampleRate / 100) }
@@ -22,6 +24,7 @@ public final class PlaybackThread: @unchecked Sendable {
     public init(engine: PlaybackEngine, output: AlsaPlayback) {
         self.engine = engine
         self.output = output
+        finished = try? WakeSignal()
         if output.queue != .short {
             engine.publishesEachBlock = false
             engine.reserveCheckpoints(output.bufferFrames / Self.blockFrames(engine) + 4)
@@ -42,6 +45,11 @@ public final class PlaybackThread: @unchecked Sendable {
 
     public var isDone: Bool { done.load(ordering: .acquiring) }
 
+    /// How often the control side needs to look at the published state: the long buffer
+    /// publishes what is heard at each of its wake-ups (every ``AlsaPlayback/longWakeSeconds``
+    /// or at a command), the short queue at every 10 ms period.
+    public var stateIntervalMilliseconds: Int32 { output.queue == .short ? 20 : 100 }
+
     /// Why playback ended early, if the device failed.
     public var deviceFailure: DeviceError? { failure.withLock { $0 } }
 
@@ -57,6 +65,7 @@ public final class PlaybackThread: @unchecked Sendable {
         }
         engine.publishCurrentState()
         done.store(true, ordering: .releasing)
+        finished?.signal()
     }
 
     private func playShortQueue() throws(DeviceError) {
