@@ -21,3 +21,10 @@ extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 static inline int psoas_open_unnamed(const char *folder, unsigned int mode) {
     return open(folder, __O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
 }
+
+/* eventfd is not in the Glibc module; a non-blocking, close-on-exec one (0 when made). */
+#include <sys/eventfd.h>
+
+static inline int psoas_wake_descriptor(void) {
+    return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}

@@ -59,7 +59,7 @@ extension PlaybackEngine {
         }
         startFadeIn()
         state = .playing
-        counters.resumes.add(1, ordering: .relaxed)
+        counts.resumes += 1
     }
 
     private func safetyStop() {
@@ -75,7 +75,7 @@ extension PlaybackEngine {
             state = .leavingWait(waited: waited, after: .safety)
         case .paused:
             state = .safety(offset: 0)
-            counters.safetyStops.add(1, ordering: .relaxed)
+            counts.safetyStops += 1
         }
     }
 
@@ -92,7 +92,7 @@ extension PlaybackEngine {
         // A stop under way stays a stop.
         if case .fadingOut(.stop) = state { return }
         if case .leavingWait(_, .stop) = state { return }
-        counters.skips.add(1, ordering: .relaxed)
+        counts.skips += 1
         switch state {
         case .playing, .fadingOut: state = .fadingOut(.seek(position))
         case .paused: resumeTarget = position
@@ -128,11 +128,11 @@ extension PlaybackEngine {
 
     private func extend() {
         if detour.addReplay() {
-            counters.extends.add(1, ordering: .relaxed)
+            counts.extends += 1
             return
         }
         guard let cycle = index.extraCycle(at: currentPosition) else { return }
         detour = .ahead(cycle, count: 1)
-        counters.extends.add(1, ordering: .relaxed)
+        counts.extends += 1
     }
 }

@@ -2,6 +2,7 @@ import AudioIO
 import Foundation
 import Planning
 import Sound
+import Synchronization
 import SystemIO
 
 /// The transport: turns a timeline into the blocks a player writes, obeying pause, skip,
@@ -51,7 +52,12 @@ public final class PlaybackEngine: @unchecked Sendable {
     // MARK: Playback thread → control side
 
     private let published = SnapshotStore()
-    let counters: Counters
+    private let queued = Atomic<Bool>(false)
+    /// Readable when a command has been sent: a playback thread asleep on its device polls it too.
+    public let wakeup: WakeSignal?
+    /// Whether ``render(into:frameCount:)`` publishes the state after each block (`false`: the
+    /// playback thread publishes the state of the block being heard, ``publishCheckpoint(_:)``).
+    public var publishesEachBlock = true
 
     // MARK: Playback thread state
 
@@ -66,10 +72,15 @@ public final class PlaybackEngine: @unchecked Sendable {
     var played: Int64 = 0
     var covered: Int64 = 0
     var detour = Detour.none
+    var counts = Counts()
+    /// How the session ended (`true`: it reached its end), once it has.
+    var completed: Bool?
+    /// The engine's state at block starts, for taking queued audio back (see `PlaybackEngine+Checkpoints.swift`).
+    let checkpoints = CheckpointStore()
     /// The transport's frames before the master limiter, and after it.
     private let mixed: UnsafeMutablePointer<Float>
     private let scratch: UnsafeMutablePointer<Float>
-    private let limiter: Limiter
+    let limiter: Limiter
     /// The fade and volume of each frame of a block, handed to the renderer before its ceiling.
     private let levels: UnsafeMutablePointer<Float>
 
@@ -82,7 +93,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         self.options = options
         self.channelCount = timeline.channelCount
         self.safetyClip = safetyClip
-        counters = published.counters
+        wakeup = try? WakeSignal()
         // The session starts at full level: its own first frames are ramps already.
         fade = LevelRamp(level: 1, curve: .linear, seconds: Self.fadeSeconds, sampleRate: timeline.sampleRate)
         volume = LevelRamp(level: 1, curve: .exponential, seconds: Self.volumeRampSeconds, sampleRate: timeline.sampleRate)
@@ -105,7 +116,12 @@ public final class PlaybackEngine: @unchecked Sendable {
     /// Queues a command for the playback thread (taken at its next block, about 10 ms).
     public func send(_ command: TransportCommand) {
         commands.send(command)
+        queued.store(true, ordering: .releasing)
+        wakeup?.signal()
     }
+
+    /// Whether commands were sent that the next block has not taken yet.
+    public var hasQueuedCommands: Bool { queued.load(ordering: .acquiring) }
 
     public var snapshot: Snapshot { published.snapshot }
 
@@ -128,13 +144,18 @@ public final class PlaybackEngine: @unchecked Sendable {
             written = limiter.process(mixed, into: scratch, frameCount: made)
         }
         PCM.convert(scratch, into: output, count: written * channelCount)
-        publish()
+        if publishesEachBlock { published.publish(currentSnapshot) }
         return written
     }
 
     /// Applies the commands sent since the last block, if the queue's lock is free.
     private func takeCommands() {
-        guard commands.take(into: &pending) else { return }
+        guard queued.load(ordering: .acquiring) else { return }
+        queued.store(false, ordering: .releasing)
+        guard commands.take(into: &pending) else {
+            queued.store(true, ordering: .releasing)
+            return
+        }
         pending.forEach { apply($0) }
         pending.clear()
     }
@@ -184,7 +205,7 @@ public final class PlaybackEngine: @unchecked Sendable {
                 }
                 produced += count
                 state = offset + count >= safetyClip.count ? .paused : .safety(offset: offset + count)
-                if case .paused = state { counters.pauses.add(1, ordering: .relaxed) }
+                if case .paused = state { counts.pauses += 1 }
             case .playing, .fadingOut:
                 produced += play(into: target, room: room)
             }
@@ -255,7 +276,7 @@ public final class PlaybackEngine: @unchecked Sendable {
             let next = TimelineIndex.firstIndex(in: index.waitPoints, atLeast: position)
             if next < index.waitPoints.count, index.waitPoints[next] == position, !detour.isInside {
                 state = .waiting(waited: 0, end: index.waitEnds[next])
-                counters.waits.add(1, ordering: .relaxed)
+                counts.waits += 1
                 return true
             }
         }
@@ -283,12 +304,12 @@ public final class PlaybackEngine: @unchecked Sendable {
         switch after {
         case .pause:
             state = .paused
-            counters.pauses.add(1, ordering: .relaxed)
+            counts.pauses += 1
         case .stop:
             finish(completed: false)
         case .safety:
             state = .safety(offset: 0)
-            counters.safetyStops.add(1, ordering: .relaxed)
+            counts.safetyStops += 1
         case let .seek(position):
             seek(to: position)
             startFadeIn()
@@ -298,7 +319,7 @@ public final class PlaybackEngine: @unchecked Sendable {
 
     func finish(completed: Bool) {
         state = .finished
-        published.finish(completed: completed)
+        self.completed = completed
     }
 
     func startFadeIn() {
@@ -316,10 +337,24 @@ public final class PlaybackEngine: @unchecked Sendable {
         detour = .none
     }
 
-    private func publish() {
+    /// The state now, as the control side reads it.
+    var currentSnapshot: Snapshot {
         let position = if case let .inside(cycle, _) = detour { cycle.insertAt } else { renderer.position }
-        published.publish(position: position, playedFrames: played, coveredFrames: covered,
-                          step: index.step(at: max(0, min(position, index.frameCount - 1))),
-                          mode: state.mode, volumeDecibels: volumeDecibels)
+        return Snapshot(
+            position: position, playedFrames: played, coveredFrames: covered,
+            step: index.step(at: max(0, min(position, index.frameCount - 1))), mode: state.mode,
+            volumeDecibels: volumeDecibels, completed: completed ?? false,
+            pauses: counts.pauses, resumes: counts.resumes, skips: counts.skips, extends: counts.extends,
+            safetyStops: counts.safetyStops, waitsStarted: counts.waits)
+    }
+
+    /// Publishes `snapshot` for the control side.
+    func publish(_ snapshot: Snapshot) {
+        published.publish(snapshot)
+    }
+
+    /// Publishes the state now (at the end of a play, once every frame is heard).
+    public func publishCurrentState() {
+        published.publish(currentSnapshot)
     }
 }

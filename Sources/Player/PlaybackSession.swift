@@ -111,7 +111,8 @@ public final class PlaybackSession {
             var descriptors: [FileDescriptor] = keys && Terminal.isForeground ? [.standardInput] : []
             if let server { descriptors.append(server.descriptor) }
             descriptors += connections.keys + mediaBusDescriptors
-            let ready = Poller.readable(descriptors, timeout: pollTimeout(atMost: 20))
+            if let finished = thread.finished { descriptors.append(finished.descriptor) }
+            let ready = Poller.readable(descriptors, timeout: pollTimeout(atMost: thread.stateIntervalMilliseconds))
             if keys, ready.contains(.standardInput) { handleKeys(terminal.readAvailable()) }
             // Connections first: one a client has closed frees its place before a new one is
             // counted against the limit.

@@ -32,48 +32,51 @@ extension PlaybackEngine {
     }
 }
 
-/// Lock-free counters of what happened, for events and the practice log.
-///
-/// Thread-safety: the playback thread adds, any thread reads.
-final class Counters: Sendable {
-    let pauses = Atomic<Int>(0)
-    let resumes = Atomic<Int>(0)
-    let skips = Atomic<Int>(0)
-    let extends = Atomic<Int>(0)
-    let safetyStops = Atomic<Int>(0)
-    let waits = Atomic<Int>(0)
+/// How often each thing happened, counted by the playback thread as it renders (a plain value:
+/// it goes back with the rest of the engine's state when queued audio is taken back).
+struct Counts: Equatable, Sendable {
+    var pauses = 0
+    var resumes = 0
+    var skips = 0
+    var extends = 0
+    var safetyStops = 0
+    var waits = 0
 }
 
-/// The values the playback thread publishes after each block, and the counters, read as one
-/// ``PlaybackEngine/Snapshot``.
+/// The last ``PlaybackEngine/Snapshot`` published, field by field in atomics.
 ///
-/// Thread-safety: ``publish(position:playedFrames:coveredFrames:step:mode:volumeDecibels:)``
-/// and ``finish(completed:)`` from the playback thread (they allocate nothing); ``snapshot``
+/// Thread-safety: ``publish(_:)`` from the playback thread (it allocates nothing); ``snapshot``
 /// from any thread. Each value is read on its own (relaxed), not as one transaction.
 final class SnapshotStore: Sendable {
-    let counters = Counters()
     private let position = Atomic<Int64>(0)
     private let played = Atomic<Int64>(0)
     private let covered = Atomic<Int64>(0)
-    private let step = Atomic<Int>(0)
+    private let step = Atomic<Int>(-1)
     private let mode = Atomic<Int>(0)
     /// Hundredths of a decibel.
     private let volume = Atomic<Int>(0)
     private let completed = Atomic<Bool>(false)
+    private let pauses = Atomic<Int>(0)
+    private let resumes = Atomic<Int>(0)
+    private let skips = Atomic<Int>(0)
+    private let extends = Atomic<Int>(0)
+    private let safetyStops = Atomic<Int>(0)
+    private let waits = Atomic<Int>(0)
 
-    func publish(position: Int64, playedFrames: Int64, coveredFrames: Int64, step: Int,
-                 mode: PlaybackEngine.Mode, volumeDecibels: Double) {
-        self.position.store(position, ordering: .relaxed)
-        played.store(playedFrames, ordering: .relaxed)
-        covered.store(coveredFrames, ordering: .relaxed)
-        self.step.store(step, ordering: .relaxed)
-        self.mode.store(mode.rawValue, ordering: .relaxed)
-        volume.store(Int((volumeDecibels * 100).rounded()), ordering: .relaxed)
-    }
-
-    /// The session has ended: by reaching its end (`completed`) or by a stop.
-    func finish(completed: Bool) {
-        self.completed.store(completed, ordering: .relaxed)
+    func publish(_ snapshot: PlaybackEngine.Snapshot) {
+        position.store(snapshot.position, ordering: .relaxed)
+        played.store(snapshot.playedFrames, ordering: .relaxed)
+        covered.store(snapshot.coveredFrames, ordering: .relaxed)
+        step.store(snapshot.step, ordering: .relaxed)
+        mode.store(snapshot.mode.rawValue, ordering: .relaxed)
+        volume.store(Int((snapshot.volumeDecibels * 100).rounded()), ordering: .relaxed)
+        completed.store(snapshot.completed, ordering: .relaxed)
+        pauses.store(snapshot.pauses, ordering: .relaxed)
+        resumes.store(snapshot.resumes, ordering: .relaxed)
+        skips.store(snapshot.skips, ordering: .relaxed)
+        extends.store(snapshot.extends, ordering: .relaxed)
+        safetyStops.store(snapshot.safetyStops, ordering: .relaxed)
+        waits.store(snapshot.waitsStarted, ordering: .relaxed)
     }
 
     var snapshot: PlaybackEngine.Snapshot {
@@ -85,11 +88,11 @@ final class SnapshotStore: Sendable {
             mode: PlaybackEngine.Mode(rawValue: mode.load(ordering: .relaxed)) ?? .playing,
             volumeDecibels: Double(volume.load(ordering: .relaxed)) / 100,
             completed: completed.load(ordering: .relaxed),
-            pauses: counters.pauses.load(ordering: .relaxed),
-            resumes: counters.resumes.load(ordering: .relaxed),
-            skips: counters.skips.load(ordering: .relaxed),
-            extends: counters.extends.load(ordering: .relaxed),
-            safetyStops: counters.safetyStops.load(ordering: .relaxed),
-            waitsStarted: counters.waits.load(ordering: .relaxed))
+            pauses: pauses.load(ordering: .relaxed),
+            resumes: resumes.load(ordering: .relaxed),
+            skips: skips.load(ordering: .relaxed),
+            extends: extends.load(ordering: .relaxed),
+            safetyStops: safetyStops.load(ordering: .relaxed),
+            waitsStarted: waits.load(ordering: .relaxed))
     }
 }

@@ -303,3 +303,41 @@ public final class Limiter: @unchecked Sendable {
         if case let .pcm(target) = destination { PCM.convert(scratch, into: target, count: count * channels) }
     }
 }
+
+// MARK: - Taking a stream back
+
+extension Limiter {
+    /// What the limiter carries from one block to the next, but for its last input frames
+    /// (kept apart, in a buffer of ``memoryCount`` samples): a player that takes back audio it
+    /// has queued puts the limiter back where it was, so that the frames rendered again are the
+    /// same bits.
+    public struct Memory: Sendable {
+        fileprivate var shortfall: Float = 0
+        fileprivate var leading = 0
+        fileprivate var inside = 0
+
+        public init() {}
+    }
+
+    /// The samples ``save(into:)`` keeps.
+    public var memoryCount: Int { history * channelCount }
+
+    /// The state now, its last input frames copied to `frames` (``memoryCount`` samples).
+    /// Allocates nothing.
+    public func save(into frames: UnsafeMutablePointer<Float>) -> Memory {
+        frames.update(from: work, count: history * channelCount)
+        var memory = Memory()
+        memory.shortfall = shortfall
+        memory.leading = leading
+        memory.inside = inside
+        return memory
+    }
+
+    /// Back to a state ``save(into:)`` took. Allocates nothing.
+    public func restore(_ memory: Memory, from frames: UnsafePointer<Float>) {
+        work.update(from: frames, count: history * channelCount)
+        shortfall = memory.shortfall
+        leading = memory.leading
+        inside = memory.inside
+    }
+}
