@@ -75,6 +75,10 @@ public final class AlsaPlayback: @unchecked Sendable {
                 queue = .unpaced
             } else if try takesBack(handle) {
                 queue = .rewindable
+                // The probe's silence goes: the stream starts again with the first real frames,
+                // however long the play takes to get there (an underrun otherwise).
+                snd_pcm_drop(handle)
+                snd_pcm_prepare(handle)
             } else {
                 // Reopened with the short queue: the probe's silence goes with the old stream.
                 snd_pcm_drop(handle)
@@ -107,7 +111,7 @@ public final class AlsaPlayback: @unchecked Sendable {
 
     /// Whether `handle` really takes back what it was given: 20 ms of silence written, 10 ms
     /// of it taken back, and the delay must shrink by as much. (PulseAudio's plugin reports the
-    /// rewind done and plays every frame anyway.) The silence left starts the stream.
+    /// rewind done and plays every frame anyway.)
     private func takesBack(_ handle: OpaquePointer) throws(DeviceError) -> Bool {
         let probe = sampleRate / 50
         let silence = [Int16](repeating: 0, count: probe * channelCount)

@@ -256,7 +256,10 @@ final class DecodeAhead: @unchecked Sendable {
         self.clips = clips
         self.make = make
         decoded = Mutex([:])
-        room = DispatchSemaphore(value: max(1, limit))
+        // Made at 0 and raised: libdispatch traps when a semaphore is freed below the value it
+        // was made with, which this one is when an export stops early.
+        room = DispatchSemaphore(value: 0)
+        for _ in 0..<max(1, limit) { room.signal() }
     }
 
     deinit {

@@ -36,7 +36,7 @@ import Testing
         let result = try runPsoas(["breathe", "4-6", "--minutes", "400", "-o", "/nonexistent/x.wav"])
         #expect(result.status == 64)
         #expect(firstLine(result.stderr) == "error: The value '400' is invalid for '--minutes <minutes>': expected a number of minutes from 0.1 to 360 with at most one decimal, like 5 or 7.5", "\(result.stderr)")
-        let help = try runPsoas(["breathe", "--help"])
+        let help = try runPsoas(["breathe", "pace", "--help"])
         #expect(help.stdout.contains("How many minutes, 0.1 to 360 (default 5)."), "\(help.stdout)")
     }
 
