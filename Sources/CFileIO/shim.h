@@ -28,3 +28,6 @@ static inline int psoas_open_unnamed(const char *folder, unsigned int mode) {
 static inline int psoas_wake_descriptor(void) {
     return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
+
+/* mkostemp is declared by <stdlib.h> only under _GNU_SOURCE; declare it here. */
+extern int mkostemp(char *template, int flags);

@@ -78,7 +78,8 @@ public final class PlaybackRun {
         let renderer: Renderer
         let safety: [Float]
         do throws(RenderPlan.Failure) {
-            renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, decoding: .background)
+            renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, decoding: .background,
+                                               cache: ClipCache(environment: configuration.environment))
             safety = try RenderPlan.standaloneClip("safety.stop", pack: pack, rate: timeline.sampleRate)
         } catch {
             throw .clips(error)

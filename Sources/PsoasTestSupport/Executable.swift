@@ -57,12 +57,14 @@ public func runPsoas(_ arguments: [String], environment: [String: String] = [:],
                          status: process.terminationStatus)
 }
 
-/// What psoas runs with under test, on top of the test's own environment: the user's data and
-/// settings folders are replaced by a private folder of this test run (so no test reads a
-/// user's `config.yaml` or writes to their practice log), then `extra` is applied.
+/// What psoas runs with under test, on top of the test's own environment: the user's data,
+/// settings and cache folders are replaced by a private folder of this test run (so no test
+/// reads a user's `config.yaml`, writes to their practice log or fills their cache), then
+/// `extra` is applied.
 public func psoasEnvironment(_ extra: [String: String]) -> [String: String] {
     let home = privateHome.path
-    return ["XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config"].merging(extra) { _, new in new }
+    return ["XDG_DATA_HOME": home + "/data", "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache"]
+        .merging(extra) { _, new in new }
 }
 
 /// One folder per test run, removed when the run ends.

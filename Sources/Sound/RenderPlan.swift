@@ -40,9 +40,11 @@ public enum RenderPlan {
     ///   - decoding: when the clips are decoded. Unless ``Decoding/upFront``, every clip file is
     ///     checked first (its shape, and that its last frame can be read), so a broken clip is
     ///     found before anything is rendered.
+    ///   - cache: where decoded voice clips are kept between runs (read instead of decoded when
+    ///     it holds them); `nil` decodes every clip.
     /// - Throws: ``Failure`` naming the cue and file of a clip that cannot be decoded.
     public static func renderer(for timeline: Timeline, pack: VoicePack, ambience: AmbienceStyle = .off,
-                                decoding: Decoding = .upFront) throws(Failure) -> Renderer {
+                                decoding: Decoding = .upFront, cache: ClipCache? = nil) throws(Failure) -> Renderer {
         var clips: [ClipStore.Clip] = []
         var indices: [String: Int] = [:]
         var voices: [RenderSource] = []
@@ -87,7 +89,7 @@ public enum RenderPlan {
         let store = ClipStore(clips: order.map { clips[$0] }, sampleRate: rate) { clip, storage throws(Failure) in
             switch clip.source {
             case let .voice(cue):
-                try decodeClip(cue, pack: pack, rate: rate, frameCount: clip.frameCount, into: storage)
+                try voiceClip(cue, pack: pack, rate: rate, frameCount: clip.frameCount, into: storage, cache: cache)
             case let .tone(name):
                 let samples = ToneSynth.waveform(name, frameCount: clip.frameCount, rate: rate)
                 let filled = min(samples.count, clip.frameCount)
@@ -159,6 +161,21 @@ public enum RenderPlan {
         if samples.count < frameCount { samples += [Float](repeating: 0, count: frameCount - samples.count) }
         Ramp.apply(&samples, frames: Int((voiceRampSeconds * Double(rate)).rounded(.up)))
         return samples
+    }
+
+    /// The samples of ``decodeClip(_:pack:rate:frameCount:into:)``, read from `cache` when it
+    /// holds them, else decoded and stored there.
+    /// - Throws: ``Failure`` naming the cue and file.
+    static func voiceClip(_ cue: String, pack: VoicePack, rate: Int, frameCount: Int,
+                          into storage: UnsafeMutablePointer<Int16>, cache: ClipCache?) throws(Failure) {
+        guard let cache else {
+            try decodeClip(cue, pack: pack, rate: rate, frameCount: frameCount, into: storage)
+            return
+        }
+        let path = try path(of: cue, in: pack)
+        try cache.load(path: path, sampleRate: rate, frameCount: frameCount, into: storage) { () throws(Failure) in
+            try decodeClip(cue, pack: pack, rate: rate, frameCount: frameCount, into: storage)
+        }
     }
 
     /// Decodes the clip of `cue` at `rate` into `storage` as 16-bit samples, exactly

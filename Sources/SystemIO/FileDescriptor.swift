@@ -49,6 +49,8 @@ extension FileDescriptor {
         public static let create = OpenOptions(rawValue: O_CREAT)
         /// Empties an existing file (`O_TRUNC`).
         public static let truncate = OpenOptions(rawValue: O_TRUNC)
+        /// With ``create``: fails with ``Errno/fileExists`` when the file exists (`O_EXCL`).
+        public static let exclusive = OpenOptions(rawValue: O_EXCL)
     }
 
     /// Opens `path`; the descriptor is closed in programs this one starts (`O_CLOEXEC`).
@@ -58,6 +60,19 @@ extension FileDescriptor {
                             permissions: mode_t = 0) throws(Errno) -> FileDescriptor {
         let flags = mode.flags | options.rawValue | O_CLOEXEC
         return FileDescriptor(rawValue: try system { Glibc.open(path, flags, permissions) })
+    }
+
+    /// Creates a new file with a name of its own in `folder` (`mkostemp`): `prefix` followed by
+    /// six random characters, mode 0600, open for writing.
+    /// - Returns: the descriptor and the file's path.
+    /// - Throws: ``Errno``.
+    public static func createUnique(inFolder folder: String, prefix: String) throws(Errno) -> (FileDescriptor, String) {
+        var template = Array((folder + "/" + prefix + "XXXXXX").utf8CString)
+        let descriptor = try template.withUnsafeMutableBufferPointer { buffer throws(Errno) in
+            guard let base = buffer.baseAddress else { throw Errno.invalidArgument }
+            return try system { mkostemp(base, O_CLOEXEC) }
+        }
+        return (FileDescriptor(rawValue: descriptor), String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// Opens an unnamed regular file in `folder` for reading and writing (`O_TMPFILE`), to be

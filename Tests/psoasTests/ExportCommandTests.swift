@@ -165,6 +165,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script, psoasExecutable.path, short, target]
+        process.environment = ProcessInfo.processInfo.environment.merging(psoasEnvironment([:])) { _, new in new }
         let errors = Pipe()
         process.standardError = errors
         try process.run()

@@ -145,7 +145,8 @@ extension PlannedSession {
     /// - Parameter decoding: when its clips are decoded: just ahead of an export, behind a player.
     func renderer(decoding: RenderPlan.Decoding) throws -> Renderer {
         do {
-            return try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, decoding: decoding)
+            return try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, decoding: decoding,
+                                           cache: ClipCache(environment: ProcessInfo.processInfo.environment))
         } catch {
             throw Failure.data("\(error.description)")
         }
