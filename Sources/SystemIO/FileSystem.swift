@@ -8,7 +8,7 @@ public enum FileSystem {
     /// already there is fine.
     /// - Parameter permissions: the mode of each folder made (the umask applies).
     /// - Throws: ``Errno`` from the first `mkdir` that fails for another reason than the folder
-    ///   existing (ENOTDIR when a file stands in the way).
+    ///   existing (``Errno/fileExists`` when something else than a folder stands in the way).
     public static func createFolder(_ path: String, permissions: mode_t) throws(Errno) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
