@@ -137,6 +137,9 @@ public final class Limiter: @unchecked Sendable {
     }
 
     private func process(_ input: UnsafePointer<Float>, to output: Destination, frameCount: Int) -> Int {
+        if case let .pcm(target) = output, passesThrough(input, intoPCM: target, frameCount: frameCount) {
+            return frameCount
+        }
         (work + history * channelCount).update(from: input, count: frameCount * channelCount)
         let count = advance(by: frameCount, into: output)
         inside += frameCount - count
@@ -152,6 +155,34 @@ public final class Limiter: @unchecked Sendable {
         let count = advance(by: appended, into: output)
         inside -= count
         return count
+    }
+
+    /// The common case of a 16-bit output, in one pass: a block with nothing near the target and
+    /// the gain at rest is converted as it is checked, straight from `input` (and the frames the
+    /// look-ahead held back), without a copy into ``work`` first. The same bits as
+    /// ``limit(frames:skipping:into:)``'s pass-through, which it replaces.
+    /// - Returns: whether the block passed through; if not, nothing changed but `output`, which
+    ///   the full path then writes.
+    private func passesThrough(_ input: UnsafePointer<Float>, intoPCM output: UnsafeMutablePointer<Int16>,
+                               frameCount: Int) -> Bool {
+        let channels = channelCount
+        guard shortfall == 0, leading == 0, frameCount >= history else { return false }
+        // What limit(frames:skipping:into:) looks at: the history and the new frames. Out go the
+        // history's last `latency` frames, then the new ones but the last `latency`.
+        guard !Self.reaches(quiet, work, count: history * channels) else { return false }
+        PCM.convert(work + Self.halfTaps * channels, into: output, count: latency * channels)
+        let fresh = (frameCount - latency) * channels
+        let run = 256
+        var done = 0
+        while done < fresh {
+            let count = min(run, fresh - done)
+            guard !Self.reaches(quiet, input + done, count: count) else { return false }
+            PCM.convert(input + done, into: output + latency * channels + done, count: count)
+            done += count
+        }
+        guard !Self.reaches(quiet, input + fresh, count: latency * channels) else { return false }
+        work.update(from: input + (frameCount - history) * channels, count: history * channels)
+        return true
     }
 
     /// Writes `count` frames from `frames` to `output`.

@@ -31,6 +31,30 @@ import Testing
         return output
     }
 
+    /// `samples` through a limiter straight to 16 bits, in blocks whose sizes `nextSize` picks.
+    func limitedPCM(_ samples: [Float], channels: Int, blockSizes nextSize: () -> Int) -> [Int16] {
+        let limiter = Limiter(sampleRate: 48_000, channelCount: channels)
+        var output = [Int16](repeating: 0x5555, count: samples.count)
+        var read = 0
+        var written = 0
+        let frames = samples.count / channels
+        samples.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                while read < frames {
+                    let size = min(nextSize(), frames - read)
+                    written += limiter.process(input.baseAddress! + read * channels, intoPCM: out.baseAddress! + written * channels,
+                                               frameCount: size)
+                    read += size
+                }
+                while case let count = limiter.drain(intoPCM: out.baseAddress! + written * channels, frameCount: nextSize()), count > 0 {
+                    written += count
+                }
+            }
+        }
+        #expect(written == frames, "every frame came out")
+        return output
+    }
+
     func truePeak(_ samples: [Float]) throws -> Double {
         try Loudness.measure(MonoAudio(samples: samples, sampleRate: 48_000)).truePeakDecibels
     }
@@ -65,6 +89,28 @@ import Testing
         // Shorter than the limiter's look-ahead: it still comes out whole.
         let short: [Float] = [0.1, -0.2, 0.3, 0, 0.05]
         #expect(limited(short) == short)
+    }
+
+    /// A 16-bit output (an export's) is the float output converted, for any block sizes: the
+    /// blocks that pass through untouched are converted as they are checked, the others after.
+    @Test(arguments: [1, 2])
+    func theSixteenBitOutputIsTheFloatOutputConverted(channels: Int) throws {
+        let timeline = try SoundFixture.timeline(channels: channels)
+        let renderer = try SoundFixture.renderer(timeline, ambience: .surf)
+        renderer.gain = 3
+        let loud = SoundFixture.render(renderer)
+        var expected = [Int16](repeating: 0, count: loud.count)
+        limited(loud, channels: channels).withUnsafeBufferPointer { source in
+            expected.withUnsafeMutableBufferPointer { PCM.convert(source.baseAddress!, into: $0.baseAddress!, count: source.count) }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for (name, sizes) in [("4096", { 4096 }), ("random", { Int.random(in: 1...4096, using: &generator) }),
+                              ("small", { Int.random(in: 1...200, using: &generator) })] as [(String, () -> Int)] {
+            let pcm = limitedPCM(loud, channels: channels, blockSizes: sizes)
+            let difference = zip(expected, pcm).enumerated().first { $0.element.0 != $0.element.1 }
+            #expect(difference == nil, "\(name) blocks: first difference at \(difference?.offset ?? -1) of \(pcm.count): \(difference.map { "\($0.element)" } ?? "")")
+        }
+        #expect(Set(expected).count > 1_000, "the session sounds")
     }
 
     @Test func anyBlockSizesGiveTheSameBitsInStereo() throws {
