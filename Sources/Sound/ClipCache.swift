@@ -132,28 +132,48 @@ public final class ClipCache: Sendable {
         write(key, storage)
     }
 
+    /// Whether the cache has an entry for the clip file at `path` as it is now, of the right
+    /// length (its samples are checked only when read): the file was decoded whole before.
+    func holds(path: String, sampleRate: Int, frameCount: Int) -> Bool {
+        guard let key = Key(path: path, sampleRate: sampleRate, frameCount: frameCount),
+              let (entry, _) = openEntry(key) else { return false }
+        try? entry.close()
+        return true
+    }
+
     /// Whether the entry of `key` is there, whole and undamaged; its samples are then in `storage`.
     func read(_ key: Key, into storage: UnsafeMutablePointer<Int16>) -> Bool {
-        guard let entry = try? FileDescriptor.open(folder + "/" + key.fileName, .readOnly) else { return false }
+        guard let (entry, header) = openEntry(key) else { return false }
         defer { try? entry.close() }
-        let keyBytes = Array(key.text.utf8)
-        let headerBytes = Self.fixedHeaderBytes + keyBytes.count
         let sampleBytes = key.frameCount * MemoryLayout<Int16>.size
-        guard let status = try? entry.status(), status.size == Int64(headerBytes + sampleBytes) else { return false }
-        var header = [UInt8](repeating: 0, count: headerBytes)
-        guard header.withUnsafeMutableBytes({ Self.read(entry, into: $0, at: 0) }) else { return false }
-        let expected = Self.header(key: keyBytes, frameCount: key.frameCount, checksum: 0)
-        // Everything but the checksum (bytes 24..<32) is known before reading the samples.
-        guard header[0..<24] == expected[0..<24], header[Self.fixedHeaderBytes...] == expected[Self.fixedHeaderBytes...],
-              Self.read(entry, into: UnsafeMutableRawBufferPointer(start: storage, count: sampleBytes), at: Int64(headerBytes))
-        else { return false }
-        let stored = header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 24, as: UInt64.self)) }
-        guard stored == Self.checksum(storage, count: key.frameCount) else { return false }
-        if WallClock.nowNanoseconds() - status.modificationNanoseconds > Self.nanosecondsPerDay {
+        guard Self.read(entry, into: UnsafeMutableRawBufferPointer(start: storage, count: sampleBytes), at: Int64(header.count)),
+              header.checksum == Self.checksum(storage, count: key.frameCount) else { return false }
+        if let status = try? entry.status(), WallClock.nowNanoseconds() - status.modificationNanoseconds > Self.nanosecondsPerDay {
             // Used now: the pruning goes by this time. A file that cannot be touched stays as it is.
             try? entry.touch()
         }
         return true
+    }
+
+    /// The entry of `key`, open, when its header holds this key and its length fits it; with
+    /// the header's length and the checksum it gives for the samples that follow.
+    private func openEntry(_ key: Key) -> (FileDescriptor, (count: Int, checksum: UInt64))? {
+        guard let entry = try? FileDescriptor.open(folder + "/" + key.fileName, .readOnly) else { return nil }
+        let keyBytes = Array(key.text.utf8)
+        let headerBytes = Self.fixedHeaderBytes + keyBytes.count
+        var header = [UInt8](repeating: 0, count: headerBytes)
+        let expected = Self.header(key: keyBytes, frameCount: key.frameCount, checksum: 0)
+        // Everything but the checksum (bytes 24..<32) is known before reading the samples.
+        guard let status = try? entry.status(),
+              status.size == Int64(headerBytes + key.frameCount * MemoryLayout<Int16>.size),
+              header.withUnsafeMutableBytes({ Self.read(entry, into: $0, at: 0) }),
+              header[0..<24] == expected[0..<24], header[Self.fixedHeaderBytes...] == expected[Self.fixedHeaderBytes...]
+        else {
+            try? entry.close()
+            return nil
+        }
+        let checksum = header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 24, as: UInt64.self)) }
+        return (entry, (headerBytes, checksum))
     }
 
     /// Stores `storage`'s samples under `key`: written to a new file, then renamed into place.

@@ -103,21 +103,23 @@ public enum RenderPlan {
         case .upFront:
             try store.decodeAll()
         case .ahead:
-            try check(store.clips, pack: pack)
+            try check(store.clips, pack: pack, cache: cache, rate: rate)
         case .background:
-            try check(store.clips, pack: pack)
+            try check(store.clips, pack: pack, cache: cache, rate: rate)
             try store.decodeInBackground(after: Int64(backgroundHeadStartSeconds * Double(rate)))
         }
         return Renderer(timeline: timeline, clips: store, voices: voices, tones: tones,
                         bed: AmbienceBed.make(ambience, for: timeline))
     }
 
-    /// Checks every voice clip's file without decoding it (see ``SoundFileReader/check(path:)``).
-    static func check(_ clips: [ClipStore.Clip], pack: VoicePack) throws(Failure) {
+    /// Checks every voice clip's file without decoding it (see ``SoundFileReader/check(path:)``),
+    /// but for those `cache` holds: those files were decoded whole before, as they are now.
+    static func check(_ clips: [ClipStore.Clip], pack: VoicePack, cache: ClipCache?, rate: Int) throws(Failure) {
         var checked = Set<String>()
         for clip in clips {
             guard case let .voice(cue) = clip.source, checked.insert(cue).inserted else { continue }
             let path = try self.path(of: cue, in: pack)
+            if let cache, cache.holds(path: path, sampleRate: rate, frameCount: clip.frameCount) { continue }
             do {
                 try SoundFileReader.check(path: path)
             } catch {

@@ -125,6 +125,25 @@ import Testing
         }
     }
 
+    /// The check before a render skips the files the cache holds, but not one cut off since.
+    @Test func aClipFileCutOffSinceItWasCachedFailsTheCheck() throws {
+        try Self.withFolder { folder in
+            let pack = try Self.copyOfThePack(in: folder)
+            let timeline = try SoundFixture.timeline()
+            let clips = folder.appendingPathComponent("clips").path
+            _ = try Self.render(timeline, pack: pack, cache: ClipCache(folder: clips))
+            _ = try RenderPlan.renderer(for: timeline, pack: pack, decoding: .ahead, cache: ClipCache(folder: clips))
+            let cut = URL(fileURLWithPath: try #require(pack.clipPaths["outro"]))
+            let data = try Data(contentsOf: cut)
+            try data.prefix(data.count / 3).write(to: cut)
+            for decoding in [RenderPlan.Decoding.ahead, .background] {
+                #expect(throws: RenderPlan.Failure.self, "\(decoding)") {
+                    try RenderPlan.renderer(for: timeline, pack: pack, decoding: decoding, cache: ClipCache(folder: clips))
+                }
+            }
+        }
+    }
+
     // MARK: - Damaged entries
 
     /// What is done to an entry's bytes.
