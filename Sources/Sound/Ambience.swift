@@ -37,36 +37,60 @@ struct AmbienceBed {
 
     /// Adds the bed for `[blockStart, blockEnd)` into `bus`, starting at segment `cursor`;
     /// returns the cursor for the next block.
-    func add(into bus: UnsafeMutablePointer<Float>, from blockStart: Int64, to blockEnd: Int64, cursor: Int) -> Int {
+    /// - Parameter overwriting: `bus` has not been cleared: it gets exactly what adding into a
+    ///   cleared bus would give (`0 + x`, which is not always `x`: `0 + −0` is `+0`), and 0
+    ///   where no segment is, without being cleared first.
+    func add(into bus: UnsafeMutablePointer<Float>, from blockStart: Int64, to blockEnd: Int64, cursor: Int,
+             overwriting: Bool = false) -> Int {
         var cursor = cursor
         while cursor < segments.count, segments[cursor].end <= blockStart { cursor += 1 }
         let loop = Int64(noise.count)
+        // Frames before `valid` hold something to add to (all of them unless overwriting).
+        var valid = overwriting ? blockStart : blockEnd
         noise.withUnsafeBufferPointer { samples in
             var index = cursor
             while index < segments.count, segments[index].start < blockEnd {
                 let segment = segments[index]
                 let first = max(segment.start, blockStart)
                 let last = min(segment.end, blockEnd)
+                if first > valid {
+                    (bus + Int(valid - blockStart)).update(repeating: 0, count: Int(first - valid))
+                    valid = first
+                }
                 let inverseLength = 1 / Float(segment.end - segment.start)
                 let span = segment.to - segment.from
                 var position = first
                 while position < last {
-                    // Up to the loop's end at a time, so the inner loop has no wrap test.
+                    // Up to the loop's end at a time, so the inner loop has no wrap test; a run
+                    // adds, or (past `valid`) writes 0 plus the bed.
                     let offset = Int(position % loop)
-                    let run = Int(min(last - position, loop - Int64(offset)))
+                    var run = Int(min(last - position, loop - Int64(offset)))
+                    let adding = position < valid
+                    if adding { run = min(run, Int(valid - position)) }
                     let target = bus + Int(position - blockStart)
                     let source = samples.baseAddress! + offset
                     let elapsed = Int32(position - segment.start)
-                    for frame in 0..<Int32(run) {
-                        let progress = Float(elapsed &+ frame) * inverseLength
-                        let shape = smoothStep(progress)
-                        target[Int(frame)] += source[Int(frame)] * (segment.from + span * shape) * gain
+                    if adding {
+                        for frame in 0..<Int32(run) {
+                            let progress = Float(elapsed &+ frame) * inverseLength
+                            let shape = smoothStep(progress)
+                            target[Int(frame)] += source[Int(frame)] * (segment.from + span * shape) * gain
+                        }
+                    } else {
+                        let zero: Float = 0
+                        for frame in 0..<Int32(run) {
+                            let progress = Float(elapsed &+ frame) * inverseLength
+                            let shape = smoothStep(progress)
+                            target[Int(frame)] = zero + source[Int(frame)] * (segment.from + span * shape) * gain
+                        }
                     }
                     position += Int64(run)
                 }
+                valid = max(valid, last)
                 index += 1
             }
         }
+        if valid < blockEnd { (bus + Int(valid - blockStart)).update(repeating: 0, count: Int(blockEnd - valid)) }
         return cursor
     }
 

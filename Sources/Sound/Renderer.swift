@@ -246,20 +246,26 @@ public final class Renderer: @unchecked Sendable {
         guard count > 0 else { return 0 }
         let blockStart = position
         let blockEnd = blockStart + Int64(count)
-        UnsafeMutableBufferPointer(rebasing: bus[0..<count]).update(repeating: 0)
-        UnsafeMutableBufferPointer(rebasing: toneBus[0..<count]).update(repeating: 0)
+        // The buses are cleared when something is first added to them in the block (most blocks
+        // have no voice, and the bed's first layer clears the tone bus as it goes); a bus left
+        // alone counts as 0 below, computed as from a cleared one.
+        var voiceCleared = false
+        var toneCleared = false
         sided = false
         for lane in voiceLanes.indices {
-            voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: bus,
+            voiceCursors[lane] = mix(voiceLanes[lane], cursor: voiceCursors[lane], into: bus, cleared: &voiceCleared,
                                      from: blockStart, to: blockEnd, count: count)
         }
         for lane in toneLanes.indices {
-            toneCursors[lane] = mix(toneLanes[lane], cursor: toneCursors[lane], into: toneBus,
+            toneCursors[lane] = mix(toneLanes[lane], cursor: toneCursors[lane], into: toneBus, cleared: &toneCleared,
                                     from: blockStart, to: blockEnd, count: count)
         }
         if let bed {
-            bedCursor = bed.add(into: toneBus.baseAddress!, from: blockStart, to: blockEnd, cursor: bedCursor)
+            bedCursor = bed.add(into: toneBus.baseAddress!, from: blockStart, to: blockEnd, cursor: bedCursor,
+                                overwriting: !toneCleared)
+            toneCleared = true
         }
+        if !toneCleared { UnsafeMutableBufferPointer(rebasing: toneBus[0..<count]).update(repeating: 0) }
         let ducking = fillDuck(from: blockStart, to: blockEnd, count: count)
         let master = gain
         let voice = bus.baseAddress!
@@ -283,16 +289,28 @@ public final class Renderer: @unchecked Sendable {
                 }
             } else {
                 // Mono: the sides' voices are voices like any other.
+                if !voiceCleared {
+                    voice.update(repeating: 0, count: count)
+                    voiceCleared = true
+                }
                 for index in 0..<count { voice[index] += left[index] + right[index] }
                 sided = false
             }
         }
         // Sum into the voice bus (vectorisable), then the ceiling only if a sample needs it.
-        if ducking {
+        // Without a voice the sum starts from 0, as from a cleared bus.
+        let zero: Float = 0
+        switch (ducking, voiceCleared) {
+        case (true, true):
             let duckValues = duck.baseAddress!
             for index in 0..<count { voice[index] = (voice[index] + tone[index] * duckValues[index]) * master }
-        } else {
+        case (true, false):
+            let duckValues = duck.baseAddress!
+            for index in 0..<count { voice[index] = (zero + tone[index] * duckValues[index]) * master }
+        case (false, true):
             for index in 0..<count { voice[index] = (voice[index] + tone[index]) * master }
+        case (false, false):
+            for index in 0..<count { voice[index] = (zero + tone[index]) * master }
         }
         if let levels {
             for index in 0..<count { voice[index] *= levels[index] }
@@ -314,10 +332,10 @@ public final class Renderer: @unchecked Sendable {
     }
 
     /// Adds every source of `lane` active in `[from, to)` into `bus` (a side's voice into its
-    /// side's bus, cleared when first used in a block); a source whose clip is not decoded is
-    /// silent. Returns the new cursor.
+    /// side's bus), each bus cleared when first used in a block (`cleared` says whether `bus`
+    /// is); a source whose clip is not decoded is silent. Returns the new cursor.
     @inline(__always)
-    private func mix(_ lane: [RenderSource], cursor: Int, into bus: UnsafeMutableBufferPointer<Float>,
+    private func mix(_ lane: [RenderSource], cursor: Int, into bus: UnsafeMutableBufferPointer<Float>, cleared: inout Bool,
                      from blockStart: Int64, to blockEnd: Int64, count: Int) -> Int {
         var cursor = cursor
         while cursor < lane.count, lane[cursor].end <= blockStart { cursor += 1 }
@@ -335,6 +353,9 @@ public final class Renderer: @unchecked Sendable {
                         sided = true
                     }
                     destination = source.pan == .left ? leftBus : rightBus
+                } else if !cleared {
+                    UnsafeMutableBufferPointer(rebasing: bus[0..<count]).update(repeating: 0)
+                    cleared = true
                 }
                 let target = destination.baseAddress! + Int(first - blockStart)
                 let origin = clip + Int(first - source.start)
