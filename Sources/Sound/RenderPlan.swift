@@ -183,7 +183,8 @@ public enum RenderPlan {
     /// Decodes the clip of `cue` at `rate` into `storage` as 16-bit samples, exactly
     /// `frameCount` long, with 5 ms ramps: the samples of ``clip(_:pack:rate:frameCount:)``
     /// quantised as ``ClipStore`` stores them. A clip at `rate` is read a block at a time (no
-    /// copy of it as floats); one to resample is read whole.
+    /// copy of it as floats); one to resample is read whole. What it gives is kept by
+    /// ``ClipCache``: a change here that changes a clip's samples bumps its format version.
     /// - Throws: ``Failure`` naming the cue and file.
     static func decodeClip(_ cue: String, pack: VoicePack, rate: Int, frameCount: Int,
                            into storage: UnsafeMutablePointer<Int16>) throws(Failure) {
