@@ -71,6 +71,8 @@ let package = Package(
             name: "Planning",
             dependencies: ["SessionKit", "JSONText"]
         ),
+        // Breath phases from a microphone's samples (pure: no system, no other module).
+        .target(name: "BreathSensing"),
         // Descriptors, errno, poll, sockets, terminal, signals, files.
         .target(
             name: "SystemIO",
@@ -143,6 +145,10 @@ let package = Package(
         .testTarget(
             name: "SoundTests",
             dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport"]
+        ),
+        .testTarget(
+            name: "BreathSensingTests",
+            dependencies: ["BreathSensing", "Sound", "Planning", "SessionKit", "PsoasTestSupport"]
         ),
         .testTarget(
             name: "SystemIOTests",
