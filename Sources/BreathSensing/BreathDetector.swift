@@ -118,6 +118,12 @@ public struct BreathDetector: Sendable {
         return next
     }
 
+    /// Lets a hop pass without looking at it: the phase stays, and the hop counts towards the
+    /// judgement and the minimum phase length but not towards the floor and the peak.
+    public mutating func hold() {
+        hops += 1
+    }
+
     /// What the microphone gives, judged on the last ``Options/judgementSeconds``.
     public var signal: BreathSignal {
         if hops < judgementHops { return lastChangeHop > 0 ? .usable : .listening }

@@ -1,12 +1,17 @@
 /// Breath phases from blocks of microphone samples: the breath-noise envelope
 /// (``BandEnvelope``), the played sound's share in it taken out (``LeakageEstimate``), and the
-/// phase changes found in what is left (``BreathDetector``).
+/// phase changes found in what is left (``BreathDetector``). While the leak outweighs what is
+/// left (a cue spoken loudly near the microphone), no change is found: one that happened then is
+/// found, late, when the leak falls back.
 ///
 /// Pure: it takes samples and returns changes, so a test can feed it a synthetic breather.
 ///
 /// Thread-safety: one thread (the capture thread) uses it. It allocates only in `init`, and
 /// when it returns changes.
 public struct BreathSensor: Sendable {
+    /// How much louder than the breath left the estimated leak may be before the phase is held.
+    public static let gateRatio = 1.0
+
     public let sampleRate: Int
     private var microphone: BandEnvelope
     private var played: BandEnvelope
@@ -46,6 +51,12 @@ public struct BreathSensor: Sendable {
             // What is left of the breath: never below a twentieth of what arrived, so a coupling
             // estimated a little high does not leave nothing.
             let breath = max(power - leaked, power * 0.05)
+            // Where the leak outweighs what is left, what is left is mostly the taking out's error:
+            // the phase is held until the played sound lets the breath through again.
+            guard leaked < Self.gateRatio * breath else {
+                detector.hold()
+                continue
+            }
             if let phase = detector.update(power: breath) { changes.append(BreathChange(phase, at: frame)) }
         }
         return changes

@@ -92,6 +92,8 @@ struct LagReport: CustomStringConvertible {
     var missed = 0
     /// Detections that matched no known change.
     var extra = 0
+    /// Where the extra detections were, in seconds.
+    var extraSeconds: [Double] = []
 
     /// Matches each known change after `warmUpSeconds` with the first detection of the same phase
     /// from 0.3 s before it to 2 s after it; every other detection after the warm-up is extra.
@@ -112,7 +114,9 @@ struct LagReport: CustomStringConvertible {
             used.insert(match)
             lags.append(Double(detected[match].frame - change.frame) / rate)
         }
-        extra = detected.indices.filter { !used.contains($0) && detected[$0].frame >= warmUp + Int64(2 * rate) }.count
+        let extras = detected.indices.filter { !used.contains($0) && detected[$0].frame >= warmUp + Int64(2 * rate) }
+        extra = extras.count
+        extraSeconds = extras.map { (Double(detected[$0].frame) / rate * 10).rounded() / 10 }
     }
 
     var median: Double {
@@ -127,5 +131,6 @@ struct LagReport: CustomStringConvertible {
         guard !lags.isEmpty else { return "no change matched, \(missed) missed, \(extra) extra" }
         return "\(lags.count) changes matched, median lag \(Int((median * 1000).rounded())) ms, "
             + "largest \(Int((maximum * 1000).rounded())) ms, \(missed) missed, \(extra) extra"
+            + (extraSeconds.isEmpty ? "" : " (at \(extraSeconds.map { "\($0) s" }.joined(separator: ", ")))")
     }
 }
