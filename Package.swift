@@ -96,7 +96,7 @@ let package = Package(
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "SystemIO", "MediaBus", "Planning", "SessionKit", "JSONText"],
+            dependencies: ["Sound", "AudioIO", "BreathSensing", "SystemIO", "MediaBus", "Planning", "SessionKit", "JSONText"],
             swiftSettings: realTime
         ),
 
@@ -156,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter"]
+            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter", "BreathSensing"]
         ),
         .testTarget(
             name: "PracticeLogTests",

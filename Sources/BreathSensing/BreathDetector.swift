@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A breath phase as the microphone hears it.
-public enum BreathPhase: String, Sendable, Equatable {
+public enum SensedPhase: String, Sendable, Equatable {
     /// The quiet part: the inhale, and any hold (a headset microphone hears them alike).
     case inhale
     /// The louder, broadband part: the breath going out.
@@ -16,17 +16,17 @@ public enum BreathPhase: String, Sendable, Equatable {
 /// sample given, at the capture rate). The change itself happened a little earlier: the
 /// difference is the detection lag.
 public struct BreathChange: Sendable, Equatable {
-    public var phase: BreathPhase
+    public var phase: SensedPhase
     public var frame: Int64
 
-    public init(_ phase: BreathPhase, at frame: Int64) {
+    public init(_ phase: SensedPhase, at frame: Int64) {
         self.phase = phase
         self.frame = frame
     }
 }
 
 /// Whether the microphone gives something to follow.
-public enum BreathSignal: String, Sendable, Equatable {
+public enum SensedSignal: String, Sendable, Equatable {
     /// Not heard long enough to tell (the first ``BreathDetector/Options/judgementSeconds``).
     case listening
     /// Phase changes come.
@@ -74,7 +74,7 @@ public struct BreathDetector: Sendable {
     public let options: Options
     public let hopsPerSecond: Int
     /// The phase now (`nil` until the first is found).
-    public private(set) var phase: BreathPhase?
+    public private(set) var phase: SensedPhase?
     private var levels: LevelHistogram
     private var hops: Int64 = 0
     private var lastChangeHop: Int64 = .min / 2
@@ -91,7 +91,7 @@ public struct BreathDetector: Sendable {
     public static func decibels(_ power: Double) -> Double { 10 * log10(max(power, 1e-15)) }
 
     /// Takes the next hop's breath power; returns the phase that begins at it, if one does.
-    public mutating func update(power: Double) -> BreathPhase? {
+    public mutating func update(power: Double) -> SensedPhase? {
         let level = Self.decibels(power)
         hops += 1
         if level >= loudestRecent || hops - loudestHop > judgementHops {
@@ -107,7 +107,7 @@ public struct BreathDetector: Sendable {
               Double(hops - lastChangeHop) >= options.minimumPhaseSeconds * Double(hopsPerSecond) else { return nil }
         let upper: Double = floor + options.upperThreshold * contrast
         let lower: Double = floor + options.lowerThreshold * contrast
-        let next: BreathPhase? = switch phase {
+        let next: SensedPhase? = switch phase {
         case .exhale: level < lower ? .inhale : nil
         case .inhale: level > upper ? .exhale : nil
         case nil: level > upper ? .exhale : level < lower ? .inhale : nil
@@ -125,7 +125,7 @@ public struct BreathDetector: Sendable {
     }
 
     /// What the microphone gives, judged on the last ``Options/judgementSeconds``.
-    public var signal: BreathSignal {
+    public var signal: SensedSignal {
         if hops < judgementHops { return lastChangeHop > 0 ? .usable : .listening }
         if loudestRecent < options.silenceDecibels { return .silent }
         return hops - lastChangeHop <= judgementHops ? .usable : .unmodulated

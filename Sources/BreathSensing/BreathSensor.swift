@@ -31,7 +31,7 @@ public struct BreathSensor: Sendable {
     }
 
     /// What the microphone gives so far.
-    public var signal: BreathSignal { detector.signal }
+    public var signal: SensedSignal { detector.signal }
 
     /// Takes the next samples of the microphone and, when known, what psoas played at the same
     /// moments (mono, −1…1, at ``sampleRate``; as many as the microphone's).
