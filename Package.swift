@@ -126,7 +126,7 @@ let package = Package(
         .target(name: "CAllocationCounter"),
         .target(
             name: "PsoasTestSupport",
-            dependencies: ["SystemIO", "CSpawn"],
+            dependencies: ["SystemIO", "CSpawn", "BreathSensing"],
             // Its measurements walk whole sessions sample by sample: optimised even in debug builds.
             swiftSettings: [.unsafeFlags(["-O"])]
         ),

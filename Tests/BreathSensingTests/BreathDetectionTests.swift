@@ -1,5 +1,6 @@
 import BreathSensing
 import Foundation
+import PsoasTestSupport
 import Testing
 
 /// Breath phases found in a synthetic breather's noise, and how late.

@@ -3,25 +3,27 @@ import Foundation
 
 /// A person breathing near a headset microphone, made up: noise that is louder through each
 /// exhale than through each inhale, with a known rhythm that drifts, over a faint room noise.
-struct SyntheticBreather {
-    var sampleRate = 16_000
-    var inhaleSeconds = 4.0
-    var exhaleSeconds = 6.0
+public struct SyntheticBreather: Sendable {
+    public var sampleRate = 16_000
+    public var inhaleSeconds = 4.0
+    public var exhaleSeconds = 6.0
     /// How far each breath's length strays from the pattern, at most (0.1: ±10 %), slowly,
     /// over ``driftPeriodBreaths`` breaths, with a little jitter breath to breath.
-    var drift = 0.1
-    var driftPeriodBreaths = 7.0
+    public var drift = 0.1
+    public var driftPeriodBreaths = 7.0
     /// The exhale's noise level (RMS, full scale 1) and how much quieter the inhale is.
-    var exhaleLevel: Float = 0.05
-    var inhaleDecibelsBelow: Float = 12
+    public var exhaleLevel: Float = 0.05
+    public var inhaleDecibelsBelow: Float = 12
     /// How long the level takes to move from one phase's to the next's.
-    var rampSeconds = 0.25
-    var roomLevel: Float = 0.0005
+    public var rampSeconds = 0.25
+    public var roomLevel: Float = 0.0005
     /// Seconds of room noise before the first inhale.
-    var leadSeconds = 1.0
+    public var leadSeconds = 1.0
+
+    public init() {}
 
     /// The samples of `seconds`, and the moment (in frames) each phase begins.
-    func make(seconds: Double, seed: UInt64 = 1) -> (samples: [Float], changes: [BreathChange]) {
+    public func make(seconds: Double, seed: UInt64 = 1) -> (samples: [Float], changes: [BreathChange]) {
         var random = SplitMix(seed: seed)
         let frameCount = Int(seconds * Double(sampleRate))
         var changes: [BreathChange] = []
@@ -71,10 +73,10 @@ struct SyntheticBreather {
 }
 
 /// A small seeded generator (SplitMix64): the same noise on every run.
-struct SplitMix {
+public struct SplitMix: Sendable {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -82,22 +84,22 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
     /// Uniform in 0..<1.
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 /// How detected changes compare with the known ones.
-struct LagReport: CustomStringConvertible {
-    var lags: [Double] = []
+public struct LagReport: CustomStringConvertible, Sendable {
+    public var lags: [Double] = []
     /// Known changes no detection matched.
-    var missed = 0
+    public var missed = 0
     /// Detections that matched no known change.
-    var extra = 0
+    public var extra = 0
     /// Where the extra detections were, in seconds.
-    var extraSeconds: [Double] = []
+    public var extraSeconds: [Double] = []
 
     /// Matches each known change after `warmUpSeconds` with the first detection of the same phase
     /// from 0.3 s before it to 2 s after it; every other detection after the warm-up is extra.
-    init(known: [BreathChange], detected: [BreathChange], sampleRate: Int, warmUpSeconds: Double = 8) {
+    public init(known: [BreathChange], detected: [BreathChange], sampleRate: Int, warmUpSeconds: Double = 8) {
         let rate = Double(sampleRate)
         let warmUp = Int64(warmUpSeconds * rate)
         var used = Set<Int>()
@@ -119,15 +121,15 @@ struct LagReport: CustomStringConvertible {
         extraSeconds = extras.map { (Double(detected[$0].frame) / rate * 10).rounded() / 10 }
     }
 
-    var median: Double {
+    public var median: Double {
         guard !lags.isEmpty else { return .infinity }
         let sorted = lags.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    var maximum: Double { lags.max() ?? .infinity }
+    public var maximum: Double { lags.max() ?? .infinity }
 
-    var description: String {
+    public var description: String {
         guard !lags.isEmpty else { return "no change matched, \(missed) missed, \(extra) extra" }
         return "\(lags.count) changes matched, median lag \(Int((median * 1000).rounded())) ms, "
             + "largest \(Int((maximum * 1000).rounded())) ms, \(missed) missed, \(extra) extra"
