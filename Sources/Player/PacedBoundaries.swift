@@ -5,12 +5,12 @@ import Planning
 /// phase change lies from the paced one.
 ///
 /// Thread-safety: an immutable value.
-struct PacedBoundaries: Sendable {
+package struct PacedBoundaries: Sendable {
     /// The first frame of each paced exhale, and the frame after its last, in order.
-    let exhaleStarts: [Int64]
-    let exhaleEnds: [Int64]
+    package let exhaleStarts: [Int64]
+    package let exhaleEnds: [Int64]
 
-    init(_ timeline: Timeline) {
+    package init(_ timeline: Timeline) {
         var starts: [Int64] = []
         var ends: [Int64] = []
         for event in timeline.events {
@@ -26,7 +26,7 @@ struct PacedBoundaries: Sendable {
     /// How late (positive) or early (negative) a change to `phase` found at `position` comes,
     /// in frames, against the nearest paced change of the same kind (an inhale against the end
     /// of a paced exhale); `nil` when none lies within half a cycle of it.
-    func lag(of phase: SensedPhase, at position: Int64) -> Int64? {
+    package func lag(of phase: SensedPhase, at position: Int64) -> Int64? {
         let boundaries = phase == .exhale ? exhaleStarts : exhaleEnds
         let next = TimelineIndex.firstIndex(in: boundaries, atLeast: position)
         var best: Int64?

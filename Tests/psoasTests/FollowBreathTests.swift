@@ -101,3 +101,25 @@ import Testing
         #expect(seconds >= 27.9 && seconds < 31, "played in \(seconds) s")
     }
 }
+
+/// `--follow-breath` where there is nothing to listen with, or nothing to listen for.
+@Suite struct FollowBreathRefusalTests {
+    @Test func aMissingCaptureDeviceIsSaidOnceAndThePacingPlays() throws {
+        let folder = try makeTemporaryFolder("psoas-follow")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runPsoas(["breathe", "4-6", "--cycles", "1", "--device", "null", "--events", "json", "--no-mpris",
+                                   "--follow-breath", "--capture-device", "psoas-no-such-device"],
+                                  environment: ["XDG_RUNTIME_DIR": folder.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "follow-breath: cannot record from 'psoas-no-such-device': No such file or directory; pacing as planned\n")
+        #expect(result.stdout.contains("\"event\":\"finished\""), "\(result.stdout)")
+    }
+
+    @Test func anExportRefusesIt() throws {
+        let result = try runPsoas(["breathe", "4-6", "--cycles", "1", "-o", "-", "--format", "raw", "--follow-breath"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("error: --follow-breath listens while playing; an export (-o) plays nothing: leave out one of them\n"),
+                "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+}
