@@ -71,6 +71,8 @@ let package = Package(
             name: "Planning",
             dependencies: ["SessionKit", "JSONText"]
         ),
+        // Breath phases from a microphone's samples (pure: no system, no other module).
+        .target(name: "BreathSensing"),
         // Descriptors, errno, poll, sockets, terminal, signals, files.
         .target(
             name: "SystemIO",
@@ -94,7 +96,7 @@ let package = Package(
 
         .target(
             name: "Player",
-            dependencies: ["Sound", "AudioIO", "SystemIO", "MediaBus", "Planning", "SessionKit", "JSONText"],
+            dependencies: ["Sound", "AudioIO", "BreathSensing", "SystemIO", "MediaBus", "Planning", "SessionKit", "JSONText"],
             swiftSettings: realTime
         ),
 
@@ -124,7 +126,7 @@ let package = Package(
         .target(name: "CAllocationCounter"),
         .target(
             name: "PsoasTestSupport",
-            dependencies: ["SystemIO", "CSpawn"],
+            dependencies: ["SystemIO", "CSpawn", "BreathSensing"],
             // Its measurements walk whole sessions sample by sample: optimised even in debug builds.
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
@@ -145,12 +147,16 @@ let package = Package(
             dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport"]
         ),
         .testTarget(
+            name: "BreathSensingTests",
+            dependencies: ["BreathSensing", "Sound", "Planning", "SessionKit", "PsoasTestSupport"]
+        ),
+        .testTarget(
             name: "SystemIOTests",
             dependencies: ["SystemIO"]
         ),
         .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter"]
+            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter", "BreathSensing"]
         ),
         .testTarget(
             name: "PracticeLogTests",

@@ -28,16 +28,19 @@ public final class PlaybackRun {
         public var mpris: Bool
         /// Whether to say what became of MPRIS (on the bus, not, and why).
         public var verbose: Bool
+        /// `--follow-breath`: the ALSA capture device to listen on while playing (`nil`: none).
+        public var followBreath: String?
 
         public init(device: String, waits: Bool = true, showsStatus: Bool,
                     environment: [String: String] = ProcessInfo.processInfo.environment,
-                    mpris: Bool = true, verbose: Bool = false) {
+                    mpris: Bool = true, verbose: Bool = false, followBreath: String? = nil) {
             self.device = device
             self.waits = waits
             self.showsStatus = showsStatus
             self.environment = environment
             self.mpris = mpris
             self.verbose = verbose
+            self.followBreath = followBreath
         }
     }
 
@@ -109,6 +112,29 @@ public final class PlaybackRun {
         session.openMediaBus(PlaybackSession.MediaBusChoice(
             enabled: configuration.mpris, verbose: configuration.verbose, environment: configuration.environment,
             artist: pack.manifest.name))
+        if let captureDevice = configuration.followBreath {
+            session.follower = Self.follower(captureDevice, engine: engine, pack: pack, ambience: ambience,
+                                             message: output.message)
+        }
+    }
+
+    /// The listener of `--follow-breath`; `nil`, said once through `message`, when the capture
+    /// device or the played sound's second renderer cannot be opened: the play paces as planned.
+    private static func follower(_ device: String, engine: PlaybackEngine, pack: VoicePack, ambience: AmbienceStyle,
+                                 message: (String) -> Void) -> BreathFollower? {
+        let timeline = engine.timeline
+        do throws(DeviceError) {
+            let capture = try AlsaCapture(device: device, sampleRate: timeline.sampleRate)
+            guard let reference = try? RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience,
+                                                           decoding: .background) else {
+                message("follow-breath: the played sound cannot be prepared for listening; pacing as planned")
+                return nil
+            }
+            return BreathFollower(capture: capture, engine: engine, reference: reference)
+        } catch {
+            message("follow-breath: cannot record from '\(device)': \(error.message); pacing as planned")
+            return nil
+        }
     }
 
     /// Plays to the end, a stop, a signal or a device failure.

@@ -47,6 +47,8 @@ public final class PlaybackSession {
     /// MPRIS on the session bus (`PlaybackSession+MPRIS.swift`), and whether to say what becomes of it.
     var mpris: MPRISPlayer?
     var mediaBusVerbose = false
+    /// `--follow-breath`'s listener (`PlaybackSession+Breath.swift`), when one is open.
+    public var follower: BreathFollower?
     /// The status line last drawn ("" forces a redraw).
     var lastStatus = ""
     /// A `+` key waiting for the engine to take it: its count of extends before, and until
@@ -95,6 +97,7 @@ public final class PlaybackSession {
             for fd in connections.keys { UnixSocketServer.closeConnection(fd) }
             connections.removeAll()
             mpris = nil
+            follower?.stop()
         }
         var watcher = EventWatcher(engine: engine, output: thread.output)
         func emitEvents() {
@@ -104,6 +107,7 @@ public final class PlaybackSession {
         }
         emitEvents()
         thread.start()
+        follower?.start()
         var interrupted: Int32 = 0
         lastStatus = ""
         while !thread.isDone {
@@ -136,6 +140,7 @@ public final class PlaybackSession {
                 engine.send(.stop)
             }
             emitEvents()
+            serveBreath()
             serveMediaBus()
             confirmExtend()
             if showStatus {
@@ -147,6 +152,7 @@ public final class PlaybackSession {
             }
         }
         emitEvents()
+        serveBreath()
         serveMediaBus()
         if showStatus { output.status("") }
         if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }

@@ -28,7 +28,7 @@ public struct Settings: Sendable, Hashable {
     public var breath: BreathPattern?
     /// The ALSA playback device.
     public var device: String?
-    /// The ALSA capture device for `voice record`.
+    /// The ALSA capture device for `voice record` and `--follow-breath`.
     public var captureDevice: String?
     /// Whether `play` and `breathe` are MPRIS players on the D-Bus session bus (`nil`: yes).
     public var mpris: Bool?

@@ -63,6 +63,9 @@ extension Breathe {
         func validate() throws {
             if minutes != nil, cycles != nil { throw ValidationError("--minutes and --cycles: choose one") }
             if target.output != nil { _ = try target.resolvedFormat() }
+            if target.output != nil, playback.followBreath {
+                throw ValidationError("--follow-breath listens while playing; an export (-o) plays nothing: leave out one of them")
+            }
         }
 
         func run() throws {

@@ -51,7 +51,7 @@ struct PlaybackOptions: ParsableArguments {
     @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'psoas devices' lists them.", valueName: "device"))
     var device: String?
 
-    @Option(help: ArgumentHelp("Print one JSON line per event on stdout: step, paused, resumed, skipped, extended, safety, waiting, xrun, stopped, finished.", valueName: "format"))
+    @Option(help: ArgumentHelp("Print one JSON line per event on stdout: step, paused, resumed, skipped, extended, safety, waiting, xrun, stopped, finished (and breath, with --follow-breath).", valueName: "format"))
     var events: EventFormat?
 
     enum EventFormat: String, CaseIterable, ExpressibleByArgument {
@@ -64,6 +64,12 @@ struct PlaybackOptions: ParsableArguments {
     @Flag(help: "Say whether the player is on the D-Bus session bus (MPRIS), and why not.")
     var verbose = false
 
+    @Flag(help: "Experimental: listen on the capture device while playing and report your breath phases as 'breath' events (--events json), with their lag to the paced phase. Pacing stays as planned. Works best with a headset microphone near the mouth.")
+    var followBreath = false
+
+    @Option(help: ArgumentHelp("The ALSA capture device --follow-breath listens on (default: $PSOAS_CAPTURE_DEVICE, else your settings' 'capture-device', else 'default').", valueName: "device"))
+    var captureDevice: String?
+
     /// Plays a planned session to the end, logs it; throws the documented exit codes.
     /// - Parameter waits: whether a `wait` step waits for Enter (else it lasts its export length).
     func play(_ planned: PlannedSession, settings: Settings, waits: Bool = true) throws {
@@ -75,7 +81,9 @@ struct PlaybackOptions: ParsableArguments {
                 timeline: timeline, pack: planned.pack, ambience: planned.ambience,
                 configuration: PlaybackRun.Configuration(device: choice.name, waits: waits,
                                                          showsStatus: Terminal.standardErrorIsTerminal,
-                                                         mpris: !noMpris && settings.mpris != false, verbose: verbose),
+                                                         mpris: !noMpris && settings.mpris != false, verbose: verbose,
+                                                         followBreath: followBreath
+                                                             ? DeviceChoice.capture(captureDevice, settings: settings).name : nil),
                 output: PlaybackSession.Output(
                     status: { line in Console.status(line) },
                     event: events == .json ? { line in Console.output(line + "\n") } : nil,

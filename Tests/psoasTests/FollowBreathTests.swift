@@ -1,0 +1,125 @@
+import BreathSensing
+import Foundation
+import PsoasTestSupport
+import Testing
+
+/// `--follow-breath` with real audio: a synthetic breather played into a null sink of the
+/// private PipeWire, whose monitor psoas listens on (ALSA's pulse plugin, `PULSE_SOURCE`), while
+/// psoas itself plays into the other sink.
+@Suite(.serialized) struct FollowBreathTests {
+    static let rate = 48_000
+
+    /// Makes a second null sink, a room of its own: what plays into it is heard on `<name>.monitor`.
+    static func addRoom(_ name: String, to server: PipeWireServer) throws {
+        let made = try ChildProcess("/usr/bin/pactl", ["load-module", "module-null-sink", "sink_name=\(name)",
+                                                       "rate=\(rate)", "channels=1"], environment: server.environment)
+        try #require(made.wait(timeout: 5) == 0, "pactl made the sink \(name)")
+    }
+
+    /// Writes 16-bit mono WAV.
+    static func writeWave(_ samples: [Float], to url: URL) throws {
+        var data = Data()
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+        let byteCount = UInt32(samples.count * 2)
+        data.append(contentsOf: Array("RIFF".utf8)); append(UInt32(36) + byteCount)
+        data.append(contentsOf: Array("WAVEfmt ".utf8)); append(UInt32(16)); append(UInt16(1)); append(UInt16(1))
+        append(UInt32(rate)); append(UInt32(rate * 2)); append(UInt16(2)); append(UInt16(16))
+        data.append(contentsOf: Array("data".utf8)); append(byteCount)
+        for sample in samples { append(Int16(max(-1, min(1, sample)) * 32_767)) }
+        try data.write(to: url)
+    }
+
+    /// The `breath` events a player printed: phase and position in seconds.
+    static func breathEvents(_ player: RunningPsoas) -> [(phase: String, position: Double)] {
+        player.lines.compactMap { line in
+            guard line.text.contains("\"event\":\"breath\""),
+                  let object = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [String: Any],
+                  let phase = object["phase"] as? String, let position = object["position"] as? Double else { return nil }
+            return (phase, position)
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+    }
+
+    @Test func aBreatherInTheRoomIsFollowedWithItsOwnRhythm() throws {
+        let server = try PipeWireServer(rate: Self.rate)
+        defer { server.stop() }
+        try Self.addRoom("breath-room", to: server)
+        var breather = SyntheticBreather()
+        breather.sampleRate = Self.rate
+        breather.inhaleSeconds = 3
+        breather.exhaleSeconds = 4
+        breather.drift = 0.05
+        let (samples, known) = breather.make(seconds: 36, seed: 21)
+        let wave = server.folder.appendingPathComponent("breather.wav")
+        try Self.writeWave(samples, to: wave)
+        var environment = server.environment
+        environment["PULSE_SOURCE"] = "breath-room.monitor"
+        let player = try RunningPsoas(["breathe", "3-4", "--cycles", "4", "--device", "pulse", "--events", "json",
+                                       "--follow-breath", "--capture-device", "pulse", "--no-mpris"],
+                                      environment: environment)
+        try #require(player.waitForLine(containing: "\"event\":\"step\"") != nil, "the player started: \(player.stderr)")
+        let room = try ChildProcess("/usr/bin/paplay", ["--device=breath-room", wave.path], environment: server.environment)
+        defer { room.stop() }
+        #expect(player.wait(timeout: 40) == 0, "\(player.stderr)")
+        let events = Self.breathEvents(player)
+        print("breath events: \(events.map { "\($0.phase) \($0.position)" })")
+        #expect(!player.stderr.contains("follow-breath"), "\(player.stderr)")
+        #expect(events.count >= 5, "\(events)")
+        for (earlier, later) in zip(events, events.dropFirst()) {
+            #expect(earlier.phase != later.phase, "phases alternate: \(events)")
+        }
+        // The detected exhales come at the breather's own rhythm (7 s ±5 %), not the pacing's.
+        let exhales = events.filter { $0.phase == "exhale" }.map(\.position)
+        let detected = zip(exhales, exhales.dropFirst()).map { $1 - $0 }
+        let knownExhales = known.filter { $0.phase == .exhale }.map { Double($0.frame) / Double(Self.rate) }
+        let expected = zip(knownExhales, knownExhales.dropFirst()).map { $1 - $0 }
+        print("exhale to exhale: detected \(detected), known \(expected)")
+        #expect(detected.count >= 2, "\(events)")
+        #expect(abs(Self.median(detected) - Self.median(expected)) < 0.4, "detected \(detected), known \(expected)")
+    }
+
+    @Test func aMutedMicrophoneIsSaidOnceAndThePacingGoesOnAsPlanned() throws {
+        let server = try PipeWireServer(rate: Self.rate)
+        defer { server.stop() }
+        try Self.addRoom("muted-room", to: server)
+        var environment = server.environment
+        environment["PULSE_SOURCE"] = "muted-room.monitor"
+        let player = try RunningPsoas(["breathe", "3-4", "--cycles", "4", "--device", "pulse", "--events", "json",
+                                       "--follow-breath", "--capture-device", "pulse", "--no-mpris"],
+                                      environment: environment)
+        let began = try #require(player.waitForLine(containing: "\"event\":\"step\""), "the player started: \(player.stderr)")
+        #expect(player.wait(timeout: 40) == 0, "\(player.stderr)")
+        let seconds = Date().timeIntervalSince(began)
+        let notice = "follow-breath: no sound from the capture device 'pulse' (a muted or missing microphone?); pacing as planned"
+        #expect(player.stderr.components(separatedBy: notice).count == 2, "said once: \(player.stderr)")
+        #expect(player.waitForLine(containing: "\"event\":\"finished\"", timeout: 1) != nil)
+        #expect(Self.breathEvents(player).isEmpty)
+        #expect(seconds >= 27.9 && seconds < 31, "played in \(seconds) s")
+    }
+}
+
+/// `--follow-breath` where there is nothing to listen with, or nothing to listen for.
+@Suite struct FollowBreathRefusalTests {
+    @Test func aMissingCaptureDeviceIsSaidOnceAndThePacingPlays() throws {
+        let folder = try makeTemporaryFolder("psoas-follow")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try runPsoas(["breathe", "4-6", "--cycles", "1", "--device", "null", "--events", "json", "--no-mpris",
+                                   "--follow-breath", "--capture-device", "psoas-no-such-device"],
+                                  environment: ["XDG_RUNTIME_DIR": folder.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "follow-breath: cannot record from 'psoas-no-such-device': No such file or directory; pacing as planned\n")
+        #expect(result.stdout.contains("\"event\":\"finished\""), "\(result.stdout)")
+    }
+
+    @Test func anExportRefusesIt() throws {
+        let result = try runPsoas(["breathe", "4-6", "--cycles", "1", "-o", "-", "--format", "raw", "--follow-breath"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("error: --follow-breath listens while playing; an export (-o) plays nothing: leave out one of them\n"),
+                "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+}
