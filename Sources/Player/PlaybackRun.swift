@@ -28,16 +28,21 @@ public final class PlaybackRun {
         public var mpris: Bool
         /// Whether to say what became of MPRIS (on the bus, not, and why).
         public var verbose: Bool
+        /// How long a stalled sound server, or a device gone away, is waited for before the play ends.
+        public var stallLimit: Duration
+
+        public static let defaultStallLimit: Duration = .seconds(30)
 
         public init(device: String, waits: Bool = true, showsStatus: Bool,
                     environment: [String: String] = ProcessInfo.processInfo.environment,
-                    mpris: Bool = true, verbose: Bool = false) {
+                    stallLimit: Duration = defaultStallLimit, mpris: Bool = true, verbose: Bool = false) {
             self.device = device
             self.waits = waits
             self.showsStatus = showsStatus
             self.environment = environment
             self.mpris = mpris
             self.verbose = verbose
+            self.stallLimit = stallLimit
         }
     }
 
@@ -100,6 +105,7 @@ public final class PlaybackRun {
         }
         session = PlaybackSession(thread: thread, socketPath: socketPath, showStatus: configuration.showsStatus,
                                   output: output)
+        session.stallLimit = configuration.stallLimit
         do throws(SocketError) {
             try session.openSocket()
         } catch {
