@@ -1,4 +1,6 @@
 import CAlsa
+import Dispatch
+import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -8,10 +10,20 @@ import Glibc
 public struct DeviceError: Error, Sendable, CustomStringConvertible {
     public var device: String
     public var message: String
+    /// The device or its sound server went away (`EIO`, `ENODEV`, `EBADFD`, `ENOTCONN`): it may
+    /// come back, so reopening it is worth trying.
+    public var isLost: Bool
 
-    public init(device: String, message: String) {
+    public init(device: String, message: String, isLost: Bool = false) {
         self.device = device
         self.message = message
+        self.isLost = isLost
+    }
+
+    /// A write or state error `status` (a negative errno) of `device`.
+    static func failed(_ device: String, _ status: Int32) -> DeviceError {
+        let lost = [EIO, ENODEV, EBADFD, ENOTCONN, ESHUTDOWN, ECONNRESET].contains(-status)
+        return DeviceError(device: device, message: "write failed: \(AlsaPlayback.text(status))", isLost: lost)
     }
 
     public var description: String { "\(device): \(message)" }
@@ -67,6 +79,11 @@ public final class AlsaPlayback: @unchecked Sendable {
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         psoas_alsa_silence_errors()
+        pcm = try connect()
+    }
+
+    /// Opens, configures and probes the device (``Queue``).
+    private func connect() throws(DeviceError) -> OpaquePointer {
         var handle = try open()
         let type = snd_pcm_type(handle)
         do {
@@ -92,16 +109,63 @@ public final class AlsaPlayback: @unchecked Sendable {
             snd_pcm_close(handle)
             throw error
         }
-        pcm = handle
+        return handle
     }
 
-    private func open() throws(DeviceError) -> OpaquePointer {
-        var handle: OpaquePointer?
-        let status = snd_pcm_open(&handle, device, SND_PCM_STREAM_PLAYBACK, 0)
-        guard status >= 0, let handle else {
-            throw DeviceError(device: device, message: Self.text(status))
+    /// Closes the device and opens it again (after it was lost): the same name, format and
+    /// kind of queue if the device still allows it. Nothing is queued afterwards.
+    /// - Throws: ``DeviceError`` when it cannot be opened (yet).
+    public func reopen() throws(DeviceError) {
+        if let pcm {
+            snd_pcm_drop(pcm)
+            snd_pcm_close(pcm)
+            self.pcm = nil
         }
-        return handle
+        lastWriteEnd = 0
+        pcm = try connect()
+    }
+
+    /// Whether the device is open (not between a loss and a reopen).
+    public var isOpen: Bool { pcm != nil }
+
+    /// How long opening may take: a sound server that does not answer holds `snd_pcm_open`
+    /// (PulseAudio's plugin for 30 s, PipeWire's for ever).
+    public static let openTimeoutSeconds = 5
+
+    /// Opens the device on a helper thread, waiting at most ``openTimeoutSeconds``: a helper
+    /// still stuck in a server that never answers is left behind (it holds nothing of ours).
+    private func open() throws(DeviceError) -> OpaquePointer {
+        let name = device
+        // The handle crosses threads as its address: an OpaquePointer is not Sendable.
+        let result = Mutex<(address: UInt, status: Int32)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let opener = Thread {
+            var handle: OpaquePointer?
+            let status = snd_pcm_open(&handle, name, SND_PCM_STREAM_PLAYBACK, 0)
+            let address = handle.map { UInt(bitPattern: Int(bitPattern: UnsafeMutableRawPointer($0))) } ?? 0
+            let late = result.withLock { value -> Bool in
+                if value != nil { return true }
+                value = (address, status)
+                return false
+            }
+            // Opened after the caller gave up: nobody will use it.
+            if late, status >= 0, let handle { snd_pcm_close(handle) }
+            done.signal()
+        }
+        opener.start()
+        _ = done.wait(timeout: .now() + .seconds(Self.openTimeoutSeconds))
+        let outcome = result.withLock { value -> (address: UInt, status: Int32)? in
+            if let value { return value }
+            value = (0, -ETIMEDOUT)
+            return nil
+        }
+        guard let outcome else {
+            throw DeviceError(device: device, message: "the sound server did not answer within \(Self.openTimeoutSeconds) s")
+        }
+        guard outcome.status >= 0, let raw = UnsafeMutableRawPointer(bitPattern: outcome.address) else {
+            throw DeviceError(device: device, message: Self.text(outcome.status))
+        }
+        return OpaquePointer(raw)
     }
 
     private func setNonBlocking(_ handle: OpaquePointer) throws(DeviceError) {
@@ -217,7 +281,7 @@ public final class AlsaPlayback: @unchecked Sendable {
             }
             let recovered = snd_pcm_recover(pcm, status, 1)
             guard recovered >= 0 else {
-                throw DeviceError(device: device, message: "write failed: \(Self.text(status))")
+                throw DeviceError.failed(device, status)
             }
         }
     }
@@ -234,7 +298,7 @@ public final class AlsaPlayback: @unchecked Sendable {
             let status = Int32(room)
             if status == -EPIPE || status == -ESTRPIPE { xruns.add(1, ordering: .relaxed) }
             guard snd_pcm_recover(pcm, status, 1) >= 0 else {
-                throw DeviceError(device: device, message: "write failed: \(Self.text(status))")
+                throw DeviceError.failed(device, status)
             }
             room = snd_pcm_avail_update(pcm)
         }
@@ -284,7 +348,7 @@ public final class AlsaPlayback: @unchecked Sendable {
             if status == -EINTR { continue }
             if status == -EPIPE || status == -ESTRPIPE { xruns.add(1, ordering: .relaxed) }
             guard snd_pcm_recover(pcm, status, 1) >= 0 else {
-                throw DeviceError(device: device, message: "write failed: \(Self.text(status))")
+                throw DeviceError.failed(device, status)
             }
         }
         return offset
@@ -299,6 +363,12 @@ public final class AlsaPlayback: @unchecked Sendable {
         guard Self.monotonicNanoseconds() - lastWriteEnd > bufferNanoseconds + 20_000_000 else { return false }
         xruns.add(1, ordering: .relaxed)
         return true
+    }
+
+    /// Stops at once, dropping what is queued (a device that no longer plays).
+    public func drop() {
+        guard let pcm else { return }
+        snd_pcm_drop(pcm)
     }
 
     /// Plays out what is buffered, then stops.

@@ -7,15 +7,17 @@ import SystemIO
 /// Turns changes of the engine's counters into JSON event lines.
 struct EventWatcher {
     let engine: PlaybackEngine
-    let output: AlsaPlayback
+    let thread: PlaybackThread
     var step = -1
     var last: PlaybackEngine.Snapshot?
     var xruns = 0
+    var device = PlaybackThread.Condition(stalledSeconds: nil, lostSeconds: nil, stalls: 0, lastStallSeconds: 0,
+                                          losses: 0, returns: 0)
     var ended = false
 
-    init(engine: PlaybackEngine, output: AlsaPlayback) {
-        self.engine = engine
-        self.output = output
+    init(thread: PlaybackThread) {
+        self.engine = thread.engine
+        self.thread = thread
     }
 
     mutating func newEvents() -> [String] {
@@ -45,9 +47,16 @@ struct EventWatcher {
         for _ in previous.extends..<max(previous.extends, now.extends) { event("extended") }
         for _ in previous.safetyStops..<max(previous.safetyStops, now.safetyStops) { event("safety") }
         for _ in previous.waitsStarted..<max(previous.waitsStarted, now.waitsStarted) { event("waiting") }
-        let xrunCount = output.xrunCount
+        let xrunCount = thread.output.xrunCount
         for _ in xruns..<max(xruns, xrunCount) { event("xrun") }
         xruns = max(xruns, xrunCount)
+        let condition = thread.condition
+        for _ in device.losses..<max(device.losses, condition.losses) { event("device-lost") }
+        for _ in device.returns..<max(device.returns, condition.returns) { event("device-back") }
+        if condition.stalls > device.stalls {
+            event("stall") { $0.add("seconds", condition.lastStallSeconds, decimals: 1) }
+        }
+        device = condition
         if now.mode == .finished, !ended {
             ended = true
             event(now.completed ? "finished" : "stopped") {

@@ -23,6 +23,8 @@ extension PlaybackEngine {
         var played: Int64
         var covered: Int64
         var detour: Detour
+        var interrupted: Bool
+        var interruptionOver: Bool
         var position: Int64
         var counts: Counts
         var completed: Bool?
@@ -44,7 +46,8 @@ extension PlaybackEngine {
         let memory = limiter.save(into: checkpoints.limiterFrames(slot))
         checkpoints.slots![slot] = Checkpoint(
             state: state, fade: fade, volume: volume, volumeDecibels: volumeDecibels, resumeTarget: resumeTarget,
-            played: played, covered: covered, detour: detour, position: renderer.position, counts: counts,
+            played: played, covered: covered, detour: detour, interrupted: interrupted,
+            interruptionOver: interruptionOver, position: renderer.position, counts: counts,
             completed: completed, limiter: memory, snapshot: currentSnapshot)
     }
 
@@ -60,6 +63,8 @@ extension PlaybackEngine {
         played = checkpoint.played
         covered = checkpoint.covered
         detour = checkpoint.detour
+        interrupted = checkpoint.interrupted
+        interruptionOver = checkpoint.interruptionOver
         renderer.seek(to: checkpoint.position)
         counts = checkpoint.counts
         completed = checkpoint.completed

@@ -11,7 +11,7 @@ extension PlaybackEngine {
         case .resume: resume()
         case .toggle:
             switch state {
-            case .paused: resume()
+            case .paused where !interrupted: resume()
             default: pause()
             }
         case .next: skip(to: nextStepStart())
@@ -40,6 +40,14 @@ extension PlaybackEngine {
         case let .waiting(waited, _):
             resumeTarget = renderer.position
             state = .leavingWait(waited: waited, after: .pause)
+        case .fadingOut(.interruption):
+            state = .fadingOut(.pause)
+        case let .leavingWait(waited, .interruption):
+            state = .leavingWait(waited: waited, after: .pause)
+        case .paused where interrupted:
+            // Paused by the person while the device was away: it stays paused when the device is back.
+            interrupted = false
+            counts.pauses += 1
         default:
             return
         }
@@ -51,7 +59,12 @@ extension PlaybackEngine {
             state = .playing
             return
         }
-        guard case .paused = state else { return }
+        guard case .paused = state, !interrupted else { return }
+        playFromResumeTarget()
+        counts.resumes += 1
+    }
+
+    private func playFromResumeTarget() {
         if case let .inside(cycle, _) = detour, resumeTarget >= cycle.start, resumeTarget < cycle.end {
             renderer.seek(to: resumeTarget)
         } else {
@@ -59,7 +72,42 @@ extension PlaybackEngine {
         }
         startFadeIn()
         state = .playing
-        counts.resumes += 1
+    }
+
+    // MARK: - The device stops taking sound
+
+    /// The device stopped taking sound (a stalled or lost sound server): the play is silent at
+    /// once (what the device still holds is taken back or gone), and goes on from the start of
+    /// the interrupted breath cycle or cue after ``endInterruption()``, as after a pause. A
+    /// pause, a stop, a skip or a safety stop under way is left to finish.
+    /// Call on the playback thread only, between renders.
+    public func interrupt() {
+        interruptionOver = false
+        switch state {
+        case .playing, .fadingOut(.interruption):
+            resumeTarget = pauseTarget()
+            state = .fadingOut(.interruption)
+        case let .waiting(waited, _):
+            resumeTarget = renderer.position
+            state = .leavingWait(waited: waited, after: .interruption)
+        default:
+            return
+        }
+        fade.level = 0
+        complete(.interruption)
+    }
+
+    /// The device takes sound again: an interrupted play fades in from where it stopped.
+    /// Call on the playback thread only, between renders.
+    public func endInterruption() {
+        interruptionOver = true
+        if case .paused = state, interrupted { resumeAfterInterruption() }
+    }
+
+    func resumeAfterInterruption() {
+        interrupted = false
+        interruptionOver = false
+        playFromResumeTarget()
     }
 
     private func safetyStop() {
@@ -74,6 +122,7 @@ extension PlaybackEngine {
         case let .leavingWait(waited, _):
             state = .leavingWait(waited: waited, after: .safety)
         case .paused:
+            interrupted = false
             state = .safety(offset: 0)
             counts.safetyStops += 1
         }

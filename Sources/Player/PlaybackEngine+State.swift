@@ -6,6 +6,9 @@ extension PlaybackEngine {
     enum After {
         case pause, stop, safety
         case seek(Int64)
+        /// The device stopped taking sound (a stalled or lost sound server): silent until it
+        /// moves again, then on from ``PlaybackEngine/resumeTarget``.
+        case interruption
     }
 
     enum State {

@@ -53,6 +53,7 @@ public final class PlaybackEngine: @unchecked Sendable {
 
     private let published = SnapshotStore()
     private let queued = Atomic<Bool>(false)
+    private let stopSent = Atomic<Bool>(false)
     /// Readable when a command has been sent: a playback thread asleep on its device polls it too.
     public let wakeup: WakeSignal?
     /// Whether ``render(into:frameCount:)`` publishes the state after each block (`false`: the
@@ -72,6 +73,10 @@ public final class PlaybackEngine: @unchecked Sendable {
     var played: Int64 = 0
     var covered: Int64 = 0
     var detour = Detour.none
+    /// Paused because the device stopped taking sound (not by the person): see ``interrupt()``.
+    var interrupted = false
+    /// The device moves again: an interruption resumes as soon as its fade-out is done.
+    var interruptionOver = false
     var counts = Counts()
     /// How the session ended (`true`: it reached its end), once it has.
     var completed: Bool?
@@ -116,9 +121,18 @@ public final class PlaybackEngine: @unchecked Sendable {
     /// Queues a command for the playback thread (taken at its next block, about 10 ms).
     public func send(_ command: TransportCommand) {
         commands.send(command)
+        if case .stop = command { stopSent.store(true, ordering: .relaxed) }
         queued.store(true, ordering: .releasing)
         wakeup?.signal()
     }
+
+    /// Whether the session has ended (a stop, or its end). Playback thread only.
+    public var hasFinished: Bool {
+        if case .finished = state { true } else { false }
+    }
+
+    /// Whether a stop has been sent (from any side).
+    public var stopWasSent: Bool { stopSent.load(ordering: .relaxed) }
 
     /// Whether commands were sent that the next block has not taken yet.
     public var hasQueuedCommands: Bool { queued.load(ordering: .acquiring) }
@@ -314,6 +328,10 @@ public final class PlaybackEngine: @unchecked Sendable {
             seek(to: position)
             startFadeIn()
             state = .playing
+        case .interruption:
+            state = .paused
+            interrupted = true
+            if interruptionOver { resumeAfterInterruption() }
         }
     }
 

@@ -30,10 +30,15 @@ public final class PlaybackRun {
         public var verbose: Bool
         /// `--follow-breath`: the ALSA capture device to listen on while playing (`nil`: none).
         public var followBreath: String?
+        /// How long a stalled sound server, or a device gone away, is waited for before the play ends.
+        public var stallLimit: Duration
+
+        public static let defaultStallLimit: Duration = .seconds(30)
 
         public init(device: String, waits: Bool = true, showsStatus: Bool,
                     environment: [String: String] = ProcessInfo.processInfo.environment,
-                    mpris: Bool = true, verbose: Bool = false, followBreath: String? = nil) {
+                    stallLimit: Duration = defaultStallLimit, mpris: Bool = true, verbose: Bool = false,
+                    followBreath: String? = nil) {
             self.device = device
             self.waits = waits
             self.showsStatus = showsStatus
@@ -41,6 +46,7 @@ public final class PlaybackRun {
             self.mpris = mpris
             self.verbose = verbose
             self.followBreath = followBreath
+            self.stallLimit = stallLimit
         }
     }
 
@@ -104,6 +110,7 @@ public final class PlaybackRun {
         }
         session = PlaybackSession(thread: thread, socketPath: socketPath, showStatus: configuration.showsStatus,
                                   output: output)
+        session.stallLimit = configuration.stallLimit
         do throws(SocketError) {
             try session.openSocket()
         } catch {

@@ -65,11 +65,18 @@ extension PlaybackSession {
         let timeline = engine.timeline
         let title = timeline.steps.indices.contains(snapshot.step) ? timeline.steps[snapshot.step].title : ""
         var line = "\(title)  \(timeline.lengthText(snapshot.position)) / \(timeline.lengthText(timeline.frameCount))"
-        switch snapshot.mode {
-        case .paused: line += "  [paused: Space resumes]"
-        case .waiting: line += "  [waiting: Enter continues]"
-        case .safety: line += "  [safety stop]"
-        case .playing, .finished: break
+        let device = thread.condition
+        if device.lostSeconds != nil {
+            line += "  [sound device gone: reopening it]"
+        } else if let stalled = device.stalledSeconds {
+            line += "  [sound server not answering for \(Int(stalled)) s]"
+        } else {
+            switch snapshot.mode {
+            case .paused: line += "  [paused: Space resumes]"
+            case .waiting: line += "  [waiting: Enter continues]"
+            case .safety: line += "  [safety stop]"
+            case .playing, .finished: break
+            }
         }
         if snapshot.volumeDecibels != 0 { line += "  volume \(snapshot.volumeDecibels > 0 ? "+" : "")\(snapshot.volumeDecibels) dB" }
         return line

@@ -51,6 +51,16 @@ public final class PlaybackSession {
     public var follower: BreathFollower?
     /// The status line last drawn ("" forces a redraw).
     var lastStatus = ""
+    /// How long a stalled sound server, or a device gone away, is waited for before the play ends.
+    public var stallLimit: Duration = .seconds(30)
+    /// Why the play ended early on the device's side (a stall or a loss past ``stallLimit``).
+    var deviceGaveUp: String?
+    /// When a stop was asked for (a key, `ctl`, a signal, the stall limit): the playback thread
+    /// is waited for a second at most after it, in case it is held in a device that takes nothing.
+    var stopAsked: Date?
+    /// The device's losses and returns already said.
+    var saidLosses = 0
+    var saidReturns = 0
     /// A `+` key waiting for the engine to take it: its count of extends before, and until
     /// when it may still take it.
     var pendingExtend: (extends: Int, deadline: Date)?
@@ -99,7 +109,7 @@ public final class PlaybackSession {
             mpris = nil
             follower?.stop()
         }
-        var watcher = EventWatcher(engine: engine, output: thread.output)
+        var watcher = EventWatcher(thread: thread)
         func emitEvents() {
             if let event = output.event {
                 for line in watcher.newEvents() { event(line) }
@@ -138,7 +148,11 @@ public final class PlaybackSession {
             if signal != 0, interrupted == 0 {
                 interrupted = signal
                 engine.send(.stop)
+                stopAsked = stopAsked ?? Date()
             }
+            watchTheDevice()
+            if engine.stopWasSent { stopAsked = stopAsked ?? Date() }
+            if let stopAsked, Date().timeIntervalSince(stopAsked) > 1 { break }
             emitEvents()
             serveBreath()
             serveMediaBus()
@@ -155,9 +169,37 @@ public final class PlaybackSession {
         serveBreath()
         serveMediaBus()
         if showStatus { output.status("") }
-        if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }
         if interrupted != 0 { return .interrupted(signal: interrupted) }
+        if let deviceGaveUp { return .deviceFailed(deviceGaveUp) }
+        if let failure = thread.deviceFailure { return .deviceFailed(failure.description) }
         return engine.snapshot.completed ? .completed : .stopped
+    }
+
+    /// Says once that the device went away and came back, and ends the play when a stall or a
+    /// loss lasts longer than ``stallLimit``.
+    private func watchTheDevice() {
+        let condition = thread.condition
+        if condition.losses > saidLosses {
+            saidLosses = condition.losses
+            output.message("The sound device went away; psoas keeps trying to open it again.")
+            lastStatus = ""
+        }
+        if condition.returns > saidReturns {
+            saidReturns = condition.returns
+            output.message("The sound device is back; the session goes on from the start of the breath cycle.")
+            lastStatus = ""
+        }
+        guard deviceGaveUp == nil else { return }
+        let limit = Double(stallLimit.components.seconds)
+        if let stalled = condition.stalledSeconds, stalled > limit {
+            deviceGaveUp = "the sound server made no progress for \(Int(limit)) s"
+        } else if let lost = condition.lostSeconds, lost > limit {
+            deviceGaveUp = "the sound device did not come back within \(Int(limit)) s"
+        }
+        if deviceGaveUp != nil {
+            engine.send(.stop)
+            stopAsked = stopAsked ?? Date()
+        }
     }
 
     /// Ctrl-Z: fades out, gives the terminal back and stops, as `less` and `mpv` do; on `fg`

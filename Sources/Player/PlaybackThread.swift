@@ -17,6 +17,58 @@ public final class PlaybackThread: @unchecked Sendable {
     private let failure = Mutex<DeviceError?>(nil)
     /// Readable once the thread is done: the control side's poll ends at once.
     public let finished: WakeSignal?
+
+    // MARK: What the device is doing (playback thread → control side)
+
+    /// No progress for this long is a stall.
+    static let stallNanoseconds: UInt64 = 500_000_000
+    /// A device that has not played a frame this long after the first was written does not answer.
+    static let startNanoseconds = UInt64(AlsaPlayback.openTimeoutSeconds) * 1_000_000_000
+    /// Frames written since the device was (re)opened.
+    private var written: Int64 = 0
+    private let lastProgress = Atomic<UInt64>(0)
+    /// When the stall under way began (0: none), or the device went away (0: it is here).
+    private let stalledSince = Atomic<UInt64>(0)
+    private let lostSince = Atomic<UInt64>(0)
+    private let stalls = Atomic<Int>(0)
+    private let lastStallMilliseconds = Atomic<Int>(0)
+    private let losses = Atomic<Int>(0)
+    private let returns = Atomic<Int>(0)
+
+    /// What the device is doing, as the control side reports it.
+    public struct Condition: Sendable, Equatable {
+        /// How long the device has taken nothing, during a stall.
+        public var stalledSeconds: Double?
+        /// How long the device has been gone, while it is.
+        public var lostSeconds: Double?
+        /// Stalls that ended, and the length of the last.
+        public var stalls: Int
+        public var lastStallSeconds: Double
+        /// Times the device went away, and came back.
+        public var losses: Int
+        public var returns: Int
+    }
+
+    public var condition: Condition {
+        let now = Self.now()
+        var stalled: Double?
+        let since = stalledSince.load(ordering: .relaxed)
+        if since != 0 {
+            stalled = Double(now - min(now, since)) / 1e9
+        } else if output.queue == .short, case let progress = lastProgress.load(ordering: .relaxed), progress != 0,
+                  now - min(now, progress) > Self.stallNanoseconds, !isDone {
+            // The short queue's write blocks: the time since it last returned.
+            stalled = Double(now - progress) / 1e9
+        }
+        let lost = lostSince.load(ordering: .relaxed)
+        return Condition(
+            stalledSeconds: stalled, lostSeconds: lost == 0 ? nil : Double(now - min(now, lost)) / 1e9,
+            stalls: stalls.load(ordering: .relaxed),
+            lastStallSeconds: Double(lastStallMilliseconds.load(ordering: .relaxed)) / 1000,
+            losses: losses.load(ordering: .relaxed), returns: returns.load(ordering: .relaxed))
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
     /// What stays queued when a command takes the rest back: a block, so that the device (and
     /// a sound server reading ahead of it) is never caught without the frames it is playing.
     private var marginFrames: Int { max(1, engine.timeline.sampleRate / 100) }
@@ -73,10 +125,29 @@ public final class PlaybackThread: @unchecked Sendable {
         let period = max(1, min(output.periodFrames, 4096))
         let buffer = UnsafeMutablePointer<Int16>.allocate(capacity: period * channels)
         defer { buffer.deallocate() }
+        lastProgress.store(Self.now(), ordering: .relaxed)
         while true {
             let frames = engine.render(into: buffer, frameCount: period)
             guard frames > 0 else { break }
-            try output.write(buffer, frameCount: frames)
+            // A write blocks while the server takes nothing: the control side sees the time
+            // since the last progress (``condition``), and a long one is a stall once it ends.
+            do throws(DeviceError) {
+                try output.write(buffer, frameCount: frames)
+            } catch where error.isLost {
+                var none = CheckpointRing(capacity: 1)
+                if waitForTheDevice(after: &none, buffer: buffer, block: frames) { break }
+                written = 0
+                lastProgress.store(Self.now(), ordering: .relaxed)
+                continue
+            }
+            let now = Self.now()
+            let waited = now - lastProgress.load(ordering: .relaxed)
+            if waited > Self.stallNanoseconds, written > Int64(output.bufferFrames) {
+                lastStallMilliseconds.store(Int(waited / 1_000_000), ordering: .relaxed)
+                stalls.add(1, ordering: .relaxed)
+            }
+            written += Int64(frames)
+            lastProgress.store(now, ordering: .relaxed)
         }
     }
 
@@ -89,43 +160,157 @@ public final class PlaybackThread: @unchecked Sendable {
         let rate = engine.timeline.sampleRate
         // Wakes when this much room has been played out (or at a command).
         let wakeRoom = max(block, min(output.bufferFrames / 2, Int(AlsaPlayback.longWakeSeconds * Double(rate))))
-        var written: Int64 = 0
+        written = 0
+        var heard: Int64 = 0
+        var xrunWindow = (count: output.xrunCount, since: Self.now())
+        lastProgress.store(Self.now(), ordering: .relaxed)
         var finished = false
         while !finished {
-            if engine.hasQueuedCommands { takeBack(&ring, written: &written) }
-            var room = try output.writableFrames()
-            while room >= block {
-                let slot = ring.push(start: written)
-                engine.saveCheckpoint(slot)
-                let frames = engine.render(into: buffer, frameCount: block)
-                guard frames > 0 else {
-                    ring.removeLast()
-                    finished = true
-                    break
+            do throws(DeviceError) {
+                // Progress: the device plays what it holds. None for a while is a stall.
+                let queued = output.queuedFrames()
+                if heard == 0, written > 0, Self.now() - lastProgress.load(ordering: .relaxed) > Self.startNanoseconds {
+                    // Never played a frame: a server that accepted the stream and never drives it.
+                    throw DeviceError(device: output.device,
+                                      message: "the sound server did not answer within \(AlsaPlayback.openTimeoutSeconds) s")
                 }
-                try writeAll(buffer, frameCount: frames)
-                written += Int64(frames)
-                room -= frames
-                if engine.hasQueuedCommands { break }
+                if written - Int64(queued) > heard {
+                    heard = written - Int64(queued)
+                    lastProgress.store(Self.now(), ordering: .relaxed)
+                    if stalledSince.load(ordering: .relaxed) != 0 { endStall() }
+                } else if stalledSince.load(ordering: .relaxed) == 0, queued > 0, heard > 0,
+                          Self.now() - lastProgress.load(ordering: .relaxed) > Self.stallNanoseconds {
+                    takeBack(&ring, written: &written, force: true)
+                    engine.interrupt()
+                    stalledSince.store(lastProgress.load(ordering: .relaxed), ordering: .relaxed)
+                }
+                // PipeWire's plugin reports a server gone as underrun after underrun, never as an
+                // error: more than three in two seconds, and the device is opened again, as one lost.
+                let now = Self.now()
+                if now - xrunWindow.since > 2_000_000_000 {
+                    xrunWindow = (output.xrunCount, now)
+                } else if output.xrunCount > xrunWindow.count + 3 {
+                    stalledSince.store(0, ordering: .relaxed)
+                    xrunWindow = (output.xrunCount, now)
+                    throw DeviceError(device: output.device, message: "the sound server went away", isLost: true)
+                }
+                if stalledSince.load(ordering: .relaxed) != 0 {
+                    // Nothing is written while the device takes nothing, but commands are taken
+                    // (a stop ends the play at once), and a little silence is kept queued so
+                    // that the device's return shows as progress.
+                    if engine.hasQueuedCommands { finished = takeCommandsWithoutSound(buffer, block: block) }
+                    if queued < block, try output.writableFrames() >= block {
+                        buffer.update(repeating: 0, count: block * channels)
+                        written += Int64(try writeAll(buffer, frameCount: block))
+                    }
+                    if !finished { sleep(milliseconds: 20) }
+                    continue
+                }
+                if engine.hasQueuedCommands { takeBack(&ring, written: &written) }
+                var room = try output.writableFrames()
+                while room >= block {
+                    let slot = ring.push(start: written)
+                    engine.saveCheckpoint(slot)
+                    let frames = engine.render(into: buffer, frameCount: block)
+                    guard frames > 0 else {
+                        ring.removeLast()
+                        finished = true
+                        break
+                    }
+                    let taken = try writeAll(buffer, frameCount: frames)
+                    written += Int64(taken)
+                    room -= frames
+                    if taken < frames || engine.hasQueuedCommands { break }
+                }
+                publishHeard(&ring, written: written)
+                if finished || engine.hasQueuedCommands || room >= block { continue }
+                sleep(milliseconds: (wakeRoom - room) * 1000 / rate)
+            } catch where error.isLost {
+                finished = waitForTheDevice(after: &ring, buffer: buffer, block: block)
+                written = 0
+                heard = 0
+                lastProgress.store(Self.now(), ordering: .relaxed)
             }
-            publishHeard(&ring, written: written)
-            if finished || engine.hasQueuedCommands || room >= block { continue }
-            sleep(milliseconds: (wakeRoom - room) * 1000 / rate)
         }
         // The end: what is queued plays out, and the state the control side reads follows it.
-        while case let queued = output.queuedFrames(), queued > 0 {
+        // A device that stops taking frames (a frozen sound server) is not waited for past a
+        // second without progress: what it still holds is dropped.
+        var least = Int.max
+        var stalledMilliseconds = 0
+        while output.isOpen, case let queued = output.queuedFrames(), queued > 0 {
             publishHeard(&ring, written: written)
-            sleep(milliseconds: min(50, queued * 1000 / rate))
+            if queued < least {
+                least = queued
+                stalledMilliseconds = 0
+            } else if stalledMilliseconds > 1000 {
+                output.drop()
+                break
+            }
+            let milliseconds = min(50, max(1, queued * 1000 / rate))
+            sleep(milliseconds: milliseconds)
+            stalledMilliseconds += milliseconds
         }
     }
 
-    /// Writes every frame, waiting for room when the device takes fewer than it said it had.
-    private func writeAll(_ samples: UnsafePointer<Int16>, frameCount: Int) throws(DeviceError) {
+    /// The device went away: the play is interrupted where it was heard last, and the device is
+    /// opened again and again (a short backoff) until it comes back or a stop comes.
+    /// - Returns: whether the play ended (a stop) instead.
+    private func waitForTheDevice(after ring: inout CheckpointRing, buffer: UnsafeMutablePointer<Int16>, block: Int) -> Bool {
+        if ring.count > 0 {
+            engine.restoreCheckpoint(ring.slot(0))
+            ring.removeFrom(0)
+        }
+        engine.interrupt()
+        lostSince.store(Self.now(), ordering: .relaxed)
+        losses.add(1, ordering: .relaxed)
+        var backoff = 100
+        while true {
+            if engine.hasQueuedCommands, takeCommandsWithoutSound(buffer, block: block) {
+                lostSince.store(0, ordering: .relaxed)
+                return true
+            }
+            sleep(milliseconds: backoff)
+            backoff = min(1_000, backoff * 2)
+            do throws(DeviceError) {
+                try output.reopen()
+                lostSince.store(0, ordering: .relaxed)
+                returns.add(1, ordering: .relaxed)
+                engine.endInterruption()
+                return false
+            } catch {
+                continue
+            }
+        }
+    }
+
+    /// While the device takes nothing: lets the engine take the commands sent, rendering into
+    /// nothing (it is paused: silence). - Returns: whether the play ended (a stop).
+    private func takeCommandsWithoutSound(_ buffer: UnsafeMutablePointer<Int16>, block: Int) -> Bool {
+        engine.render(into: buffer, frameCount: block) == 0 || engine.hasFinished
+    }
+
+    /// The device moves again after a stall: the play goes on from the start of the
+    /// interrupted breath cycle or cue.
+    private func endStall() {
+        let since = stalledSince.exchange(0, ordering: .relaxed)
+        lastStallMilliseconds.store(Int((Self.now() - since) / 1_000_000), ordering: .relaxed)
+        stalls.add(1, ordering: .relaxed)
+        engine.endInterruption()
+    }
+
+    /// Writes every frame, waiting for room when the device takes fewer than it said it had,
+    /// but not for more than 100 ms without progress (a stall follows, and takes the rest back).
+    /// - Returns: the frames written.
+    private func writeAll(_ samples: UnsafePointer<Int16>, frameCount: Int) throws(DeviceError) -> Int {
         let channels = engine.timeline.channelCount
         var offset = 0
+        var idle = 0
         while true {
-            offset += try output.writeAvailable(samples + offset * channels, frameCount: frameCount - offset)
-            if offset >= frameCount { return }
+            let taken = try output.writeAvailable(samples + offset * channels, frameCount: frameCount - offset)
+            offset += taken
+            if offset >= frameCount { return offset }
+            idle = taken > 0 ? 0 : idle + 5
+            if idle > 100 { return offset }
             sleep(milliseconds: 5)
         }
     }
@@ -138,8 +323,8 @@ public final class PlaybackThread: @unchecked Sendable {
 
     /// Takes back the queued blocks that are not yet on their way out, and puts the engine
     /// back to the first of them: the commands waiting take effect there.
-    private func takeBack(_ ring: inout CheckpointRing, written: inout Int64) {
-        let queued = output.queuedFrames()
+    private func takeBack(_ ring: inout CheckpointRing, written: inout Int64, force: Bool = false) {
+        let queued = force ? Int(written) : output.queuedFrames()
         let allowed = min(output.rewindableFrames(), queued) - marginFrames
         guard allowed > 0, let index = ring.first(startingAtOrAfter: written - Int64(allowed)) else { return }
         let start = ring.start(index)

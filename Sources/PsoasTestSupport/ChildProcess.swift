@@ -13,6 +13,8 @@ import Glibc
 /// long-running children of the tests use this instead.
 public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
+    /// The program it runs, as given.
+    public let executable: String
     private var status: Int32?
 
     /// - Parameters:
@@ -53,6 +55,7 @@ public final class ChildProcess: @unchecked Sendable {
         let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw SpawnError(message: "cannot start \(executable): \(Errno(rawValue: result))") }
         pid = child
+        self.executable = executable
     }
 
     public struct SpawnError: Error, CustomStringConvertible {

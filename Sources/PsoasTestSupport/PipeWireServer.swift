@@ -23,6 +23,7 @@ public final class PipeWireServer: @unchecked Sendable {
     /// The null sink's node name; its monitor is `\(sinkName).monitor`.
     public let sinkName = "psoas-null"
     private var processes: [ChildProcess] = []
+    private var rate = 48_000
     private var lock: RealTimeLock?
 
     /// The servers' own runtime folder: PipeWire's socket `pipewire-0`, `pulse/native`, the bus.
@@ -91,6 +92,12 @@ public final class PipeWireServer: @unchecked Sendable {
         try launch("/usr/bin/dbus-daemon", ["--session", "--nofork", "--nopidfile",
                                             "--address=unix:path=\(serverFolder)/bus"])
         try waitFor("the D-Bus session bus") { UnixSocketClient.isAlive(path: self.serverFolder + "/bus") }
+        try startAudio(rate: rate)
+    }
+
+    /// Starts `pipewire`, the null sink, `wireplumber` and `pipewire-pulse` (the bus is running).
+    private func startAudio(rate: Int) throws {
+        self.rate = rate
         try launch("/usr/bin/pipewire", [])
         try waitFor("pipewire") { UnixSocketClient.isAlive(path: self.serverFolder + "/pipewire-0") }
         let properties = [
@@ -106,6 +113,34 @@ public final class PipeWireServer: @unchecked Sendable {
             UnixSocketClient.isAlive(path: self.serverFolder + "/pulse/native")
                 && (try? self.output(of: "/usr/bin/pactl", ["get-default-sink"])) == self.sinkName + "\n"
         }
+    }
+
+    /// The sound server's processes (everything but the bus): what a freeze or a crash hits.
+    private var audioProcesses: [ChildProcess] {
+        processes.filter { $0.executable != "/usr/bin/dbus-daemon" }
+    }
+
+    /// Stops the sound server in its tracks (`SIGSTOP`), as a server that hangs does.
+    public func freeze() { for process in audioProcesses { kill(process.pid, SIGSTOP) } }
+
+    /// Lets a frozen server go on (`SIGCONT`).
+    public func thaw() { for process in audioProcesses { kill(process.pid, SIGCONT) } }
+
+    /// Kills the sound server (`SIGKILL`), as a crash does; ``startAgain()`` brings it back.
+    public func crash() {
+        for process in audioProcesses.reversed() {
+            kill(process.pid, SIGKILL)
+            _ = process.wait(timeout: 5)
+        }
+        processes.removeAll { $0.executable != "/usr/bin/dbus-daemon" }
+    }
+
+    /// Starts the sound server again on the same sockets, with the same null sink, after ``crash()``.
+    public func startAgain() throws {
+        for stale in ["/pipewire-0", "/pipewire-0.lock", "/pipewire-0-manager", "/pipewire-0-manager.lock", "/pulse/native"] {
+            try? FileManager.default.removeItem(atPath: serverFolder + stale)
+        }
+        try startAudio(rate: rate)
     }
 
     /// Starts a server process with ``serverEnvironment``; it is stopped by ``stop()``.
@@ -154,6 +189,7 @@ public final class PipeWireServer: @unchecked Sendable {
     /// Stops every process the server started, by PID and in reverse order, removes its folder
     /// and releases the real-time lock.
     public func stop() {
+        thaw()
         for process in processes.reversed() { process.stop() }
         processes = []
         try? FileManager.default.removeItem(at: folder)

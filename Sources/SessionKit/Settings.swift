@@ -13,6 +13,7 @@ import Yams
 /// device: plughw:1,0
 /// capture-device: plughw:1,0
 /// mpris: false
+/// stall-limit: 30
 /// parameters:
 ///   level: beginner
 ///   hold: 45
@@ -32,6 +33,10 @@ public struct Settings: Sendable, Hashable {
     public var captureDevice: String?
     /// Whether `play` and `breathe` are MPRIS players on the D-Bus session bus (`nil`: yes).
     public var mpris: Bool?
+    /// How many seconds a stalled sound server (or a device gone away) is waited for before a
+    /// play ends, ``stallLimitRange``.
+    public var stallLimit: Int?
+    public static let stallLimitRange = 1...3600
     /// Session parameters, each applied to every session that declares it.
     public var parameters: [SessionOverrides.Value]
     /// Where each key's value stands in the file (`voice`, `breath`, …), and each parameter's
@@ -52,7 +57,7 @@ public struct Settings: Sendable, Hashable {
     }
 
     /// The keys a settings file may have.
-    public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "mpris", "parameters"]
+    public static let keys = ["voice", "tones", "ambience", "breath", "device", "capture-device", "stall-limit", "mpris", "parameters"]
 
     /// Reads a settings file. An empty file (or one of comments only) is valid and sets nothing.
     /// - Throws: ``DiagnosticList`` naming every problem, in file order.
@@ -69,6 +74,13 @@ public struct Settings: Sendable, Hashable {
                 try reader.text(node, key: "capture-device")
             }
             settings.mpris = reader.optional(fields, "mpris") { node throws(Diagnostic) in try reader.bool(node, key: "mpris") }
+            settings.stallLimit = reader.optional(fields, "stall-limit") { node throws(Diagnostic) in
+                let text = try reader.text(node, key: "stall-limit")
+                guard let whole = Int(text), stallLimitRange.contains(whole) else {
+                    throw reader.error(node, "expected a whole number of seconds from \(stallLimitRange.lowerBound) to \(stallLimitRange.upperBound) for 'stall-limit', found '\(text)'")
+                }
+                return whole
+            }
             settings.tones = reader.optional(fields, "tones") { node throws(Diagnostic) in
                 try reader.choice(node, key: "tones", as: ToneStyle.self, naming: "a tone style")
             }

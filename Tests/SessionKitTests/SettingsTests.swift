@@ -26,10 +26,12 @@ import Testing
             device: plughw:1,0
             capture-device: "pulse:DEVICE=mic"
             mpris: false
+            stall-limit: 10
             parameters:
               level: beginner
               hold: 45
             """).get()
+        #expect(settings.stallLimit == 10)
         #expect(settings.voice == "anna")
         #expect(settings.tones == .bell)
         #expect(settings.breath == (try BreathPattern(parsing: "4-2-6")))
@@ -37,7 +39,20 @@ import Testing
         #expect(settings.captureDevice == "pulse:DEVICE=mic")
         #expect(settings.parameters.map { "\($0.name)=\($0.value)" } == ["level=beginner", "hold=45"])
         #expect(settings.mpris == false)
-        #expect(settings.parameters[1].place == FilePlace(path: "config.yaml", location: .init(line: 9, column: 9)))
+        #expect(settings.parameters[1].place == FilePlace(path: "config.yaml", location: .init(line: 10, column: 9)))
+    }
+
+    @Test func aStallLimitIsAWholeNumberOfSecondsWithinItsRange() {
+        expectProblem("stall-limit: 0\n", """
+            config.yaml:1:14: error: expected a whole number of seconds from 1 to 3600 for 'stall-limit', found '0'
+             1 | stall-limit: 0
+               |              ^
+            """)
+        expectProblem("stall-limit: 2.5\n", """
+            config.yaml:1:14: error: expected a whole number of seconds from 1 to 3600 for 'stall-limit', found '2.5'
+             1 | stall-limit: 2.5
+               |              ^
+            """)
     }
 
     @Test func anEmptyFileOrOneOfCommentsSetsNothing() throws {
@@ -47,7 +62,7 @@ import Testing
 
     @Test func problemsAreNamedWhereTheyStand() {
         expectProblem("colour: red\n", """
-            config.yaml:1:1: error: unknown key 'colour' in the settings; expected one of: ambience, breath, capture-device, device, mpris, parameters, tones, voice
+            config.yaml:1:1: error: unknown key 'colour' in the settings; expected one of: ambience, breath, capture-device, device, mpris, parameters, stall-limit, tones, voice
              1 | colour: red
                | ^
             """)

@@ -40,6 +40,14 @@ import Testing
         #expect(help.stdout.contains("How many minutes, 0.1 to 360 (default 5)."), "\(help.stdout)")
     }
 
+    @Test func aStallLimitOutsideItsRangeIsAUsageError() throws {
+        for value in ["0", "3601", "2.5", "soon"] {
+            let result = try runPsoas(["breathe", "4-6", "--stall-limit", value, "--device", "null"])
+            #expect(result.status == 64)
+            #expect(firstLine(result.stderr) == "error: The value '\(value)' is invalid for '--stall-limit <seconds>': expected a whole number from 1 to 3600", "\(result.stderr)")
+        }
+    }
+
     @Test func breatheCyclesBeyondTheSessionLimitAreTheOptionsError() throws {
         let result = try runPsoas(["breathe", "4-6", "--cycles", "10000", "-o", "/nonexistent/x.wav"])
         #expect(result.status == 64)

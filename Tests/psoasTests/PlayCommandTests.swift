@@ -295,7 +295,7 @@ import Glibc
         let help = try runPsoas(["play", "--help"])
         #expect(help.status == 0)
         let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(text.contains("step, paused, resumed, skipped, extended, safety, waiting, xrun, stopped, finished"), "\(help.stdout)")
+        #expect(text.contains("step, paused, resumed, skipped, extended, safety, waiting, xrun, stall, device-lost, device-back, stopped, finished"), "\(help.stdout)")
         #expect(text.contains("resumes from the start of the breath cycle it interrupted"), "\(help.stdout)")
     }
 

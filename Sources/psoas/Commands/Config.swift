@@ -10,7 +10,7 @@ struct Config: ParsableCommand {
         abstract: "Show your settings file, what it sets, its problems, and the Audio folder in use.",
         discussion: """
             Your defaults live in $XDG_CONFIG_HOME/psoas/config.yaml (~/.config/psoas/config.yaml). \
-            Keys: voice, tones, breath, device, capture-device, mpris (false: not on the D-Bus \
+            Keys: voice, tones, breath, device, capture-device, stall-limit, mpris (false: not on the D-Bus \
             session bus), and parameters (a mapping such as \
             'hold: 45' or 'level: beginner', applied to every session that has them). The command \
             line and $PSOAS_DEVICE win over them. Checks the file against the built-in sessions and \
@@ -48,6 +48,7 @@ struct Config: ParsableCommand {
             line("device", settings.device)
             line("capture-device", settings.captureDevice)
             line("mpris", settings.mpris.map { "\($0)" })
+            line("stall-limit", settings.stallLimit.map { "\($0)" })
             if !settings.parameters.isEmpty {
                 lines.append("  parameters:")
                 lines += settings.parameters.map { "    \($0.name): \($0.value)" }

@@ -51,7 +51,7 @@ struct PlaybackOptions: ParsableArguments {
     @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'psoas devices' lists them.", valueName: "device"))
     var device: String?
 
-    @Option(help: ArgumentHelp("Print one JSON line per event on stdout: step, paused, resumed, skipped, extended, safety, waiting, xrun, stopped, finished (and breath, with --follow-breath).", valueName: "format"))
+    @Option(help: ArgumentHelp("Print one JSON line per event on stdout: step, paused, resumed, skipped, extended, safety, waiting, xrun, stall, device-lost, device-back, stopped, finished (and breath, with --follow-breath).", valueName: "format"))
     var events: EventFormat?
 
     enum EventFormat: String, CaseIterable, ExpressibleByArgument {
@@ -63,6 +63,9 @@ struct PlaybackOptions: ParsableArguments {
 
     @Flag(help: "Say whether the player is on the D-Bus session bus (MPRIS), and why not.")
     var verbose = false
+    @Option(help: ArgumentHelp("How many seconds a stalled sound server, or a sound device gone away, is waited for before the play ends with exit 69 (default: your settings' 'stall-limit', else 30).", valueName: "seconds"),
+            transform: { try Int.argument($0, in: Settings.stallLimitRange) })
+    var stallLimit: Int?
 
     @Flag(help: "Experimental: listen on the capture device while playing and report your breath phases as 'breath' events (--events json), with their lag to the paced phase. Pacing stays as planned. Works best with a headset microphone near the mouth.")
     var followBreath = false
@@ -79,11 +82,11 @@ struct PlaybackOptions: ParsableArguments {
         do throws(PlaybackRun.Failure) {
             run = try PlaybackRun(
                 timeline: timeline, pack: planned.pack, ambience: planned.ambience,
-                configuration: PlaybackRun.Configuration(device: choice.name, waits: waits,
-                                                         showsStatus: Terminal.standardErrorIsTerminal,
-                                                         mpris: !noMpris && settings.mpris != false, verbose: verbose,
-                                                         followBreath: followBreath
-                                                             ? DeviceChoice.capture(captureDevice, settings: settings).name : nil),
+                configuration: PlaybackRun.Configuration(
+                    device: choice.name, waits: waits, showsStatus: Terminal.standardErrorIsTerminal,
+                    stallLimit: .seconds(stallLimit ?? settings.stallLimit ?? 30),
+                    mpris: !noMpris && settings.mpris != false, verbose: verbose,
+                    followBreath: followBreath ? DeviceChoice.capture(captureDevice, settings: settings).name : nil),
                 output: PlaybackSession.Output(
                     status: { line in Console.status(line) },
                     event: events == .json ? { line in Console.output(line + "\n") } : nil,
@@ -107,7 +110,9 @@ struct PlaybackOptions: ParsableArguments {
         case let .interrupted(signal):
             throw ExitCode(signal == 15 ? 143 : 130)
         case let .deviceFailed(message):
-            throw Failure(message: "audio device failed: \(message)", code: .unavailable)
+            let reached = timeline.lengthText(report.snapshot.position)
+            throw Failure(message: "audio device failed: \(message); the session stopped at \(reached) of \(timeline.lengthText(timeline.frameCount))",
+                          code: .unavailable)
         }
     }
 
