@@ -81,7 +81,9 @@ extension PlaybackEngine {
     /// the interrupted breath cycle or cue after ``endInterruption()``, as after a pause. A
     /// pause, a stop, a skip or a safety stop under way is left to finish.
     /// Call on the playback thread only, between renders.
-    public func interrupt() {
+    /// - Parameter fading: fade out first (the device plays again, and what it still holds
+    ///   leads into the fade), rather than fall silent at once.
+    public func interrupt(fading: Bool = false) {
         interruptionOver = false
         switch state {
         case .playing, .fadingOut(.interruption):
@@ -93,6 +95,7 @@ extension PlaybackEngine {
         default:
             return
         }
+        guard !fading else { return }
         fade.level = 0
         complete(.interruption)
     }

@@ -56,7 +56,7 @@ public final class PlaybackSession {
     /// Why the play ended early on the device's side (a stall or a loss past ``stallLimit``).
     var deviceGaveUp: String?
     /// When a stop was asked for (a key, `ctl`, a signal, the stall limit): the playback thread
-    /// is waited for a second at most after it, in case it is held in a device that takes nothing.
+    /// is waited for half a second at most after it, in case it is held in a device that takes nothing.
     var stopAsked: Date?
     /// The device's losses and returns already said.
     var saidLosses = 0
@@ -152,7 +152,7 @@ public final class PlaybackSession {
             }
             watchTheDevice()
             if engine.stopWasSent { stopAsked = stopAsked ?? Date() }
-            if let stopAsked, Date().timeIntervalSince(stopAsked) > 1 { break }
+            if let stopAsked, Date().timeIntervalSince(stopAsked) > 0.5 { break }
             emitEvents()
             serveBreath()
             serveMediaBus()

@@ -108,10 +108,14 @@ public final class PlaybackThread: @unchecked Sendable {
     private func run() {
         do throws(DeviceError) {
             switch output.queue {
-            case .short: try playShortQueue()
-            case .rewindable, .unpaced: try playLongBuffer()
+            case .short:
+                try playShortQueue()
+                output.drain()
+            case .rewindable, .unpaced:
+                // It has waited for what it queued to be played: a drain would only wait longer.
+                try playLongBuffer()
+                output.drop()
             }
-            output.drain()
         } catch {
             failure.withLock { $0 = error }
         }
@@ -145,6 +149,10 @@ public final class PlaybackThread: @unchecked Sendable {
             if waited > Self.stallNanoseconds, written > Int64(output.bufferFrames) {
                 lastStallMilliseconds.store(Int(waited / 1_000_000), ordering: .relaxed)
                 stalls.add(1, ordering: .relaxed)
+                // The device moves again: what it held plays, then a short fade, and the play
+                // goes on from the start of the interrupted breath cycle, as after a pause.
+                engine.interrupt(fading: true)
+                engine.endInterruption()
             }
             written += Int64(frames)
             lastProgress.store(now, ordering: .relaxed)
@@ -246,7 +254,7 @@ public final class PlaybackThread: @unchecked Sendable {
                 output.drop()
                 break
             }
-            let milliseconds = min(50, max(1, queued * 1000 / rate))
+            let milliseconds = min(10, max(1, queued * 1000 / rate))
             sleep(milliseconds: milliseconds)
             stalledMilliseconds += milliseconds
         }
