@@ -71,7 +71,7 @@ public final class PlaybackThread: @unchecked Sendable {
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
     /// What stays queued when a command takes the rest back: a block, so that the device (and
     /// a sound server reading ahead of it) is never caught without the frames it is playing.
-    private var marginFrames: Int { max(1, engine.timeline.sampleRate / 100) }
+    private var marginFrames: Int { Self.blockFrames(engine) }
 
     public init(engine: PlaybackEngine, output: AlsaPlayback) {
         self.engine = engine
