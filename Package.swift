@@ -144,7 +144,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SoundTests",
-            dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport"]
+            dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "BreathSensingTests",

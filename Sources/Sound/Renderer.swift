@@ -402,7 +402,8 @@ public final class Renderer: @unchecked Sendable {
                 let slots = duck.baseAddress!
                 let rampDown = voice.start - ramp
                 // Ramp down before the cue, flat under it, ramp up after it; each value a
-                // function of the frame alone, so any block size gives the same bits.
+                // function of the frame alone, so any block size gives the same bits. The
+                // lower of two overlapping ducks wins (`min`, branch-free: it vectorises).
                 var first = max(rampDown, blockStart)
                 var last = min(voice.start, blockEnd)
                 if first < last {
@@ -410,14 +411,14 @@ public final class Renderer: @unchecked Sendable {
                     let offset = Int32(first - rampDown)
                     for frame in 0..<Int32(last - first) {
                         let value = 1 - depth * Float(offset + frame) * inverseRamp
-                        if value < base[Int(frame)] { base[Int(frame)] = value }
+                        base[Int(frame)] = min(base[Int(frame)], value)
                     }
                 }
                 first = max(voice.start, blockStart)
                 last = min(voice.end, blockEnd)
                 if first < last {
                     let base = slots + Int(first - blockStart)
-                    for frame in 0..<Int(last - first) where Self.duckGain < base[frame] { base[frame] = Self.duckGain }
+                    for frame in 0..<Int(last - first) { base[frame] = min(base[frame], Self.duckGain) }
                 }
                 first = max(voice.end, blockStart)
                 last = min(voice.end + release, blockEnd)
@@ -425,9 +426,8 @@ public final class Renderer: @unchecked Sendable {
                     let base = slots + Int(first - blockStart)
                     let offset = Int(first - voice.end)
                     duckRelease.withUnsafeBufferPointer { curve in
-                        for frame in 0..<Int(last - first) where curve[offset + frame] < base[frame] {
-                            base[frame] = curve[offset + frame]
-                        }
+                        let values = curve.baseAddress! + offset
+                        for frame in 0..<Int(last - first) { base[frame] = min(base[frame], values[frame]) }
                     }
                 }
                 index += 1
