@@ -161,7 +161,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PracticeLogTests",
-            dependencies: ["PracticeLog", "PsoasTestSupport"]
+            dependencies: ["PracticeLog", "PsoasTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "psoasTests",

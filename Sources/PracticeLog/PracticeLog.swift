@@ -51,6 +51,34 @@ public struct PracticeEntry: Codable, Sendable, Equatable, FetchableRecord, Pers
         reachedEnd && playedShare >= completionShare
     }
 
+    /// Dates are stored as GRDB stores them ("yyyy-MM-dd HH:mm:ss.SSS", UTC: see
+    /// ``storedText(_:)``), without the `DateFormatter` GRDB would use: its first use loads ICU's
+    /// data, a tenth of a short play's CPU, at the end of every play.
+    public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.custom { storedText($0) }
+
+    /// The calendar of ``storedText(_:)``: Gregorian, UTC (worked out without ICU).
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        return calendar
+    }()
+
+    /// `date` as GRDB's `Date` stores it: "yyyy-MM-dd HH:mm:ss.SSS" in UTC, rounded to the
+    /// millisecond as its formatter rounds, so that rows written either way sort and compare as one.
+    public static func storedText(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let whole = utc.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                       from: Date(timeIntervalSince1970: seconds))
+        let fraction = Int(milliseconds - seconds * 1000)
+        func digits(_ value: Int?, _ count: Int) -> String {
+            let text = String(value ?? 0)
+            return String(repeating: "0", count: max(0, count - text.count)) + text
+        }
+        return "\(digits(whole.year, 4))-\(digits(whole.month, 2))-\(digits(whole.day, 2)) "
+            + "\(digits(whole.hour, 2)):\(digits(whole.minute, 2)):\(digits(whole.second, 2)).\(digits(fraction, 3))"
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

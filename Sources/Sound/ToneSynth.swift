@@ -126,6 +126,8 @@ extension ToneSynth {
         let curve: Double
         let decay: Double
         private var frame = 0
+        /// Frames until the next anchor.
+        private var untilAnchor = 0
         private var real = 1.0
         private var imaginary = 0.0
         private var turnReal = 1.0
@@ -145,7 +147,11 @@ extension ToneSynth {
 
         /// The next frame's cosine and sine (times the decay).
         mutating func next() -> (cosine: Double, sine: Double) {
-            if frame % Self.anchorFrames == 0 { anchor() }
+            if untilAnchor == 0 {
+                anchor()
+                untilAnchor = Self.anchorFrames
+            }
+            untilAnchor -= 1
             let value = (real, imaginary)
             let nextReal: Double = real * turnReal - imaginary * turnImaginary
             let nextImaginary: Double = real * turnImaginary + imaginary * turnReal
