@@ -23,6 +23,7 @@ extension PlaybackEngine {
         var played: Int64
         var covered: Int64
         var detour: Detour
+        var following: Following
         var interrupted: Bool
         var interruptionOver: Bool
         var position: Int64
@@ -46,7 +47,7 @@ extension PlaybackEngine {
         let memory = limiter.save(into: checkpoints.limiterFrames(slot))
         checkpoints.slots![slot] = Checkpoint(
             state: state, fade: fade, volume: volume, volumeDecibels: volumeDecibels, resumeTarget: resumeTarget,
-            played: played, covered: covered, detour: detour, interrupted: interrupted,
+            played: played, covered: covered, detour: detour, following: following, interrupted: interrupted,
             interruptionOver: interruptionOver, position: renderer.position, counts: counts,
             completed: completed, limiter: memory, snapshot: currentSnapshot)
     }
@@ -63,6 +64,7 @@ extension PlaybackEngine {
         played = checkpoint.played
         covered = checkpoint.covered
         detour = checkpoint.detour
+        following = checkpoint.following
         interrupted = checkpoint.interrupted
         interruptionOver = checkpoint.interruptionOver
         renderer.seek(to: checkpoint.position)
