@@ -56,6 +56,12 @@ extension PlaybackEngine {
         public var kind: AdaptationKind
         public var position: Int64
         public var frames: Int64
+
+        package init(kind: AdaptationKind, position: Int64, frames: Int64) {
+            self.kind = kind
+            self.position = position
+            self.frames = frames
+        }
     }
 
     // MARK: Commands
