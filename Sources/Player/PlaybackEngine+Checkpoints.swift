@@ -42,8 +42,10 @@ extension PlaybackEngine {
     /// How many checkpoints there is room for.
     public var checkpointCapacity: Int { checkpoints.capacity }
 
-    /// Keeps the state now in checkpoint `slot`. Allocates nothing.
+    /// Keeps the state now in checkpoint `slot`, the commands sent so far taken first (so that
+    /// going back to this block later keeps them). Allocates nothing.
     public func saveCheckpoint(_ slot: Int) {
+        takeCommands()
         let memory = limiter.save(into: checkpoints.limiterFrames(slot))
         checkpoints.slots![slot] = Checkpoint(
             state: state, fade: fade, volume: volume, volumeDecibels: volumeDecibels, resumeTarget: resumeTarget,

@@ -168,7 +168,7 @@ public final class PlaybackEngine: @unchecked Sendable {
     }
 
     /// Applies the commands sent since the last block, if the queue's lock is free.
-    private func takeCommands() {
+    func takeCommands() {
         guard queued.load(ordering: .acquiring) else { return }
         queued.store(false, ordering: .releasing)
         guard commands.take(into: &pending) else {

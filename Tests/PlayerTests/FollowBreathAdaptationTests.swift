@@ -362,6 +362,40 @@ import Testing
         #expect(rewound.snapshot.lastAdaptation == straight.snapshot.lastAdaptation)
         #expect(straight.snapshot.lastAdaptation?.kind == .cueWaited)
     }
+
+    /// A detection taken at a block that a second command then takes back again is kept: the
+    /// block's checkpoint is saved with the commands taken (a detection is soon followed by
+    /// the adaptation it leads to).
+    @Test func aCommandTakenAtATakenBackBlockIsNotLostByTheNext() throws {
+        let engine = try Self.engine(yaml: Self.shortYaml)
+        let reference = try Self.engine(yaml: Self.shortYaml)
+        let cue = Self.sinkCue(engine.timeline)
+        for each in [engine, reference] {
+            each.reserveCheckpoints(64)
+            each.send(.followBreath(true))
+        }
+        let first = Int(cue.start) / CheckpointTests.block + 100
+        var expected: [Int16] = []
+        CheckpointTests.render(reference, blocks: first, into: &expected)
+        reference.send(.breathHeard(.exhale, at: cue.start))
+        reference.send(.volume(decibels: -6))
+        CheckpointTests.render(reference, blocks: 200, from: first, into: &expected)
+
+        var output: [Int16] = []
+        var starts: [Int: Int] = [:]
+        CheckpointTests.render(engine, blocks: first + 30, into: &output, starts: &starts)
+        // The detection, taken back to `first`; one block; then a volume step, taken back to `first` again.
+        engine.send(.breathHeard(.exhale, at: cue.start))
+        engine.restoreCheckpoint(first % engine.checkpointCapacity)
+        output.removeLast(output.count - starts[first]!)
+        CheckpointTests.render(engine, blocks: 1, from: first, into: &output, starts: &starts)
+        engine.send(.volume(decibels: -6))
+        engine.restoreCheckpoint(first % engine.checkpointCapacity)
+        output.removeLast(output.count - starts[first]!)
+        CheckpointTests.render(engine, blocks: 200, from: first, into: &output)
+        #expect(CheckpointTests.firstDifference(output, expected) == "none", "the detection was lost")
+        #expect(engine.snapshot.lastAdaptation?.kind == .cueWaited)
+    }
 }
 
 extension EngineFixture {
