@@ -37,6 +37,7 @@ public final class BreathFollower: @unchecked Sendable {
     private let notice = Mutex<String?>(nil)
     private let stopping = Atomic<Bool>(false)
     private let done = Atomic<Bool>(true)
+    private let usable = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - reference: a renderer of the engine's timeline of its own (not the engine's).
@@ -71,6 +72,9 @@ public final class BreathFollower: @unchecked Sendable {
             return found
         }
     }
+
+    /// Whether the signal is usable now: the pacing may follow it.
+    public var isUsable: Bool { usable.load(ordering: .relaxed) }
 
     /// What the person should hear about the microphone, once.
     public func takeNotice() -> String? {
@@ -115,6 +119,7 @@ public final class BreathFollower: @unchecked Sendable {
             // With a usable signal the engine hears each change at once: an exhale cue waits for it.
             if (sensor.signal == .usable) != following {
                 following.toggle()
+                usable.store(following, ordering: .relaxed)
                 engine.send(.followBreath(following))
             }
             for change in changes {

@@ -16,7 +16,7 @@ extension PlaybackSession {
         }
         let detections = follower.takeDetections()
         for detection in detections {
-            guard let lag = detection.lag, let asked = pacing.heard(lag: lag, at: detection.position) else { continue }
+            guard follower.isUsable, let lag = detection.lag, let asked = pacing.heard(lag: lag, at: detection.position) else { continue }
             engine.send(.adapt(frames: asked))
         }
         guard let event = output.event else { return }

@@ -123,3 +123,54 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 }
+
+/// `--follow-breath` moves the pacing: a breather slower than the pattern, heard through the
+/// private PipeWire, makes the play's cycles longer.
+@Suite(.serialized) struct FollowBreathAdaptationRealTimeTests {
+    /// The `adapted` events a player printed: how, and seconds.
+    static func adaptedEvents(_ player: RunningPsoas) -> [(how: String, seconds: Double)] {
+        player.lines.compactMap { line in
+            guard line.text.contains("\"event\":\"adapted\""),
+                  let object = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [String: Any],
+                  let how = object["how"] as? String, let seconds = object["seconds"] as? Double else { return nil }
+            return (how, seconds)
+        }
+    }
+
+    @Test func aBreatherFifteenPercentSlowerLengthensTheCycles() throws {
+        let rate = FollowBreathTests.rate
+        let server = try PipeWireServer(rate: rate)
+        defer { server.stop() }
+        try FollowBreathTests.addRoom("slow-room", to: server)
+        // 2.3 s in, 3.45 s out: 5.75 s cycles against the pacing's 5 s (2-3).
+        var breather = SyntheticBreather()
+        breather.sampleRate = rate
+        breather.inhaleSeconds = 2.3
+        breather.exhaleSeconds = 3.45
+        breather.drift = 0
+        let (samples, _) = breather.make(seconds: 40, seed: 5)
+        let wave = server.folder.appendingPathComponent("slow-breather.wav")
+        try FollowBreathTests.writeWave(samples, to: wave)
+        var environment = server.environment
+        environment["PULSE_SOURCE"] = "slow-room.monitor"
+        let player = try RunningPsoas(["breathe", "2-3", "--cycles", "5", "--device", "pulse", "--events", "json",
+                                       "--follow-breath", "--capture-device", "pulse", "--no-mpris"],
+                                      environment: environment)
+        let began = try #require(player.waitForLine(containing: "\"event\":\"step\""), "the player started: \(player.stderr)")
+        let room = try ChildProcess("/usr/bin/paplay", ["--device=slow-room", wave.path], environment: server.environment)
+        defer { room.stop() }
+        #expect(player.wait(timeout: 60) == 0, "\(player.stderr)")
+        let ended = try #require(player.waitForLine(containing: "\"event\":\"finished\"", timeout: 1))
+        let adapted = Self.adaptedEvents(player)
+        let held = adapted.filter { $0.how == "held" }.map(\.seconds)
+        let seconds = ended.timeIntervalSince(began)
+        print("adapted: \(adapted.map { "\($0.how) \($0.seconds)" }); played in \(seconds) s for 25 s planned")
+        #expect(!player.stderr.contains("follow-breath"), "\(player.stderr)")
+        #expect(held.count >= 2, "held: \(adapted)")
+        #expect(held.allSatisfy { $0 > 0 && $0 <= 1.0 + 0.001 }, "each hold at most a fifth of the 5 s cycle: \(held)")
+        #expect(!adapted.contains { $0.how == "shortened" }, "\(adapted)")
+        // The 25 s planned (from the step event to the finished one, as heard): the cycles are
+        // longer by what was held.
+        #expect(seconds > 25 + held.reduce(0, +) - 0.5 && seconds > 26.5, "played in \(seconds) s, held \(held)")
+    }
+}
