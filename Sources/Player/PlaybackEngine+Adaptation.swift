@@ -70,6 +70,8 @@ extension PlaybackEngine {
         switch command {
         case let .followBreath(enabled):
             following.enabled = enabled
+            // The signal lost while a cue waits for it: the cue goes on as planned.
+            if !enabled, case let .holding(held, _, true) = state { endHold(held: held, cue: true, heard: false) }
         case let .adapt(frames):
             following.requested = frames
         case let .breathHeard(phase, position):

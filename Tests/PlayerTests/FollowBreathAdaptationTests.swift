@@ -306,6 +306,20 @@ import Testing
         #expect(engine.snapshot.adaptations == 0 && !engine.snapshot.isHolding)
     }
 
+    @Test func theSignalLostWhileACueWaitsLetsItGoOn() throws {
+        let engine = try Self.engine(yaml: Self.shortYaml)
+        let cue = Self.sinkCue(engine.timeline)
+        engine.send(.followBreath(true))
+        var output: [Int16] = []
+        _ = Self.render(engine, until: cue.start, into: &output)
+        Self.render(engine, blocks: 50, into: &output)
+        #expect(engine.snapshot.isHolding)
+        engine.send(.followBreath(false))
+        Self.render(engine, blocks: 1, into: &output)
+        #expect(!engine.snapshot.isHolding && engine.snapshot.position > cue.start)
+        #expect(engine.snapshot.lastAdaptation?.kind == .cueGaveUp)
+    }
+
     @Test func withoutAUsableSignalAnExhaleCueDoesNotWait() throws {
         let engine = try Self.engine(yaml: Self.shortYaml)
         let cue = Self.sinkCue(engine.timeline)

@@ -29,13 +29,13 @@ import Testing
         try data.write(to: url)
     }
 
-    /// The `breath` events a player printed: phase and position in seconds.
-    static func breathEvents(_ player: RunningPsoas) -> [(phase: String, position: Double)] {
+    /// The `breath` events a player printed: phase, position in seconds, and when the line came.
+    static func breathEvents(_ player: RunningPsoas) -> [(phase: String, position: Double, time: Date)] {
         player.lines.compactMap { line in
             guard line.text.contains("\"event\":\"breath\""),
                   let object = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [String: Any],
                   let phase = object["phase"] as? String, let position = object["position"] as? Double else { return nil }
-            return (phase, position)
+            return (phase, position, line.time)
         }
     }
 
@@ -72,9 +72,10 @@ import Testing
         for (earlier, later) in zip(events, events.dropFirst()) {
             #expect(earlier.phase != later.phase, "phases alternate: \(events)")
         }
-        // The detected exhales come at the breather's own rhythm (7 s ±5 %), not the pacing's.
-        let exhales = events.filter { $0.phase == "exhale" }.map(\.position)
-        let detected = zip(exhales, exhales.dropFirst()).map { $1 - $0 }
+        // The detected exhales come at the breather's own rhythm (7 s ±5 %), not the pacing's:
+        // timed as they come (the pacing, held for the breather, stands still meanwhile).
+        let exhales = events.filter { $0.phase == "exhale" }.map(\.time)
+        let detected = zip(exhales, exhales.dropFirst()).map { $1.timeIntervalSince($0) }
         let knownExhales = known.filter { $0.phase == .exhale }.map { Double($0.frame) / Double(Self.rate) }
         let expected = zip(knownExhales, knownExhales.dropFirst()).map { $1 - $0 }
         print("exhale to exhale: detected \(detected), known \(expected)")
