@@ -35,7 +35,7 @@ extension PlaybackEngine {
 
     private func pause() {
         switch state {
-        case .playing:
+        case .playing, .fadingOut(.shorten):
             resumeTarget = pauseTarget()
             state = .fadingOut(.pause)
         case let .waiting(waited, _):
@@ -90,7 +90,7 @@ extension PlaybackEngine {
     public func interrupt(fading: Bool = false) {
         interruptionOver = false
         switch state {
-        case .playing, .fadingOut(.interruption):
+        case .playing, .fadingOut(.interruption), .fadingOut(.shorten):
             resumeTarget = pauseTarget()
             state = .fadingOut(.interruption)
         case let .waiting(waited, _):

@@ -9,9 +9,9 @@ import SystemIO
 /// extend, volume, safety stop and waits. Every change of level is a ramp, so nothing clicks.
 ///
 /// This file holds the engine's state and its render loop, one state machine (hence its
-/// length, a little over 300 lines); its states are in `PlaybackEngine+State.swift`, the
+/// length, about 400 lines); its states are in `PlaybackEngine+State.swift`, the
 /// commands' effects in `PlaybackEngine+Commands.swift`, the queue they come through in
-/// `CommandQueue.swift`.
+/// `CommandQueue.swift`, the pacing's changes for the breath in `PlaybackEngine+Adaptation.swift`.
 ///
 /// Thread-safety: ``send(_:)`` and ``snapshot`` may be called from any thread;
 /// ``render(into:frameCount:)`` from one thread only, the playback thread. It allocates

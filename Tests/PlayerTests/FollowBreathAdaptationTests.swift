@@ -320,6 +320,38 @@ import Testing
         #expect(engine.snapshot.lastAdaptation?.kind == .cueGaveUp)
     }
 
+    @Test func aPauseDuringTheWaitResumesAtTheCycleAndTheCueWaitsAgain() throws {
+        let engine = try Self.engine(yaml: Self.shortYaml)
+        let cue = Self.sinkCue(engine.timeline)
+        engine.send(.followBreath(true))
+        var output: [Int16] = []
+        _ = Self.render(engine, until: cue.start, into: &output)
+        Self.render(engine, blocks: 50, into: &output)
+        engine.send(.pause)
+        Self.render(engine, blocks: 10, into: &output)
+        #expect(engine.snapshot.mode == .paused && !engine.snapshot.isHolding)
+        engine.send(.resume)
+        Self.render(engine, blocks: 1, into: &output)
+        #expect(engine.snapshot.position < cue.start && engine.snapshot.position >= cue.cycleStart,
+                "resumed at the start of the cycle: \(engine.snapshot.position)")
+        _ = Self.render(engine, until: cue.start, into: &output)
+        Self.render(engine, blocks: 1, into: &output)
+        #expect(engine.snapshot.isHolding && engine.snapshot.position == cue.start, "the cue waits again")
+    }
+
+    @Test func aPauseDuringAShorteningsFadeIsNotLost() throws {
+        let engine = try Self.engine(yaml: Self.shortYaml)
+        engine.send(.adapt(frames: -Int64(Self.rate)))
+        var output: [Int16] = []
+        // The second cycle starts at 10 s: a second of the first cycle's exhale is skipped from 9 s.
+        _ = Self.render(engine, until: Int64(9 * Self.rate), into: &output)
+        Self.render(engine, blocks: 1, into: &output)
+        #expect(engine.snapshot.lastAdaptation?.kind == .shortened, "a block into the fade before the skip")
+        engine.send(.pause)
+        Self.render(engine, blocks: 10, into: &output)
+        #expect(engine.snapshot.mode == .paused && engine.snapshot.pauses == 1)
+    }
+
     @Test func withoutAUsableSignalAnExhaleCueDoesNotWait() throws {
         let engine = try Self.engine(yaml: Self.shortYaml)
         let cue = Self.sinkCue(engine.timeline)
