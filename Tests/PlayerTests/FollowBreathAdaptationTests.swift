@@ -201,6 +201,23 @@ import Testing
         Self.checkNoChangeInsideACue(engine, run)
     }
 
+    /// Everything at once: the exhale cues wait for the breather's exhale too (the breathing
+    /// step's fourth cycle, each of the sink's), and the stretches go on around them.
+    @Test func withExhaleCuesWaitingASlowerBreatherIsStillFollowed() throws {
+        let engine = try Self.engine()
+        let run = Self.play(engine, breather: Breather(period: { _ in 12 }), follow: true)
+        let waits = run.adaptations.filter { $0.kind == .cueWaited || $0.kind == .cueGaveUp }
+        #expect(waits.count >= 3, "exhale cues waited: \(run.adaptations)")
+        #expect(waits.allSatisfy { $0.kind == .cueWaited && $0.frames <= Int64(10 * Self.rate) },
+                "each wait ended by the exhale within a cycle: \(waits)")
+        let lengths = Self.cycleLengths(run)
+        let later = lengths.suffix(8)
+        #expect(later.reduce(0, +) / Double(later.count) > 11, "cycle lengths \(lengths)")
+        // Only the cycle whose exhale cue waited may last longer than a fifth more.
+        #expect(lengths.filter { $0 > 12 + 0.011 }.count <= 1, "cycle lengths \(lengths)")
+        Self.checkNoChangeInsideACue(engine, run)
+    }
+
     @Test func aBreatherInStepChangesNothing() throws {
         let engine = try Self.engine()
         let run = Self.play(engine, breather: Breather(period: { _ in 10 }))
