@@ -11,7 +11,7 @@ import BreathSensing
 /// - A stretch (``TransportCommand/adapt(frames:)`` with a positive count) holds the pacing at
 ///   the next quiet cycle boundary; a shortening (negative) skips the tail of the cycle before
 ///   the next boundary whose tail is quiet. Either is at most a fifth of the cycle, and each
-///   boundary is changed once.
+///   boundary is changed once, in the step it was asked in.
 ///
 /// A hold sounds as a wait does (the ambience goes on, no tone); it ends by a 20 ms fade of the
 /// held ambience (none without ambience), and the pacing goes on where it was held. Everything
@@ -23,8 +23,11 @@ extension PlaybackEngine {
         var enabled = false
         /// Where the play was heard when the last exhale was detected.
         var lastExhale: Int64 = .min
-        /// The stretch (positive) or shortening (negative) asked for and not done yet, in frames.
+        /// The stretch (positive) or shortening (negative) asked for and not done yet, in frames,
+        /// and the step it was asked in: it is done in that step or not at all (a lag heard in
+        /// one step says nothing about the next).
         var requested: Int64 = 0
+        var requestedStep = -1
         /// The last boundary changed, and the last exhale cue waited at (or let go on time).
         var adaptedAt: Int64 = -1
         var waitedAt: Int64 = -1
@@ -74,6 +77,7 @@ extension PlaybackEngine {
             if !enabled, case let .holding(held, _, true) = state { endHold(held: held, cue: true, heard: false) }
         case let .adapt(frames):
             following.requested = frames
+            following.requestedStep = index.step(at: renderer.position)
         case let .breathHeard(phase, position):
             if phase == .exhale { following.lastExhale = max(following.lastExhale, position) }
             guard case let .holding(held, _, cue) = state else { return }
@@ -107,21 +111,22 @@ extension PlaybackEngine {
         let asked = following.requested
         guard asked != 0 else { return nil }
         let minimum = Int64(timeline.sampleRate / 20)
-        var index = TimelineIndex.firstIndex(in: points.boundaries, atLeast: position)
+        var candidate = TimelineIndex.firstIndex(in: points.boundaries, atLeast: position)
         // A few boundaries ahead at most: the render path searches, it does not scan.
         for _ in 0..<8 {
-            guard index < points.boundaries.count else { return nil }
-            let boundary = points.boundaries[index]
+            guard candidate < points.boundaries.count else { return nil }
+            let boundary = points.boundaries[candidate]
+            guard index.step(at: boundary) == following.requestedStep else { return nil }
             if boundary != following.adaptedAt {
-                if asked > 0, points.boundaryIsQuiet[index] {
-                    let frames = min(asked, points.maximumStretch(at: index))
-                    if frames >= minimum { return (index, boundary, frames) }
+                if asked > 0, points.boundaryIsQuiet[candidate] {
+                    let frames = min(asked, points.maximumStretch(at: candidate))
+                    if frames >= minimum { return (candidate, boundary, frames) }
                 } else if asked < 0 {
-                    let frames = min(-asked, points.boundaryQuietTails[index])
-                    if frames >= minimum, boundary - frames >= position { return (index, boundary - frames, -frames) }
+                    let frames = min(-asked, points.boundaryQuietTails[candidate])
+                    if frames >= minimum, boundary - frames >= position { return (candidate, boundary - frames, -frames) }
                 }
             }
-            index += 1
+            candidate += 1
         }
         return nil
     }

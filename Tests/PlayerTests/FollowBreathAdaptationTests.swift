@@ -369,6 +369,16 @@ import Testing
         #expect(engine.snapshot.mode == .paused && engine.snapshot.pauses == 1)
     }
 
+    @Test func aChangeAskedForInOneStepIsNotDoneInTheNext() throws {
+        let engine = try Self.engine(yaml: Self.shortYaml)
+        var output: [Int16] = []
+        // Past the breathing step's only boundary (10 s): the next is the sink's, at 30 s.
+        _ = Self.render(engine, until: Int64(12 * Self.rate), into: &output)
+        engine.send(.adapt(frames: Int64(Self.rate)))
+        _ = Self.render(engine, until: Int64(35 * Self.rate), into: &output)
+        #expect(engine.snapshot.adaptations == 0, "\(String(describing: engine.snapshot.lastAdaptation))")
+    }
+
     @Test func withoutAUsableSignalAnExhaleCueDoesNotWait() throws {
         let engine = try Self.engine(yaml: Self.shortYaml)
         let cue = Self.sinkCue(engine.timeline)
