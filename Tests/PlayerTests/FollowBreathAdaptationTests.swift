@@ -133,20 +133,20 @@ import Testing
         return zip(leaves.dropFirst(), run.breatherInhales).map { Double($1 - $0) / Double(rate) }
     }
 
-    /// Whether `position`…`end` lies inside a cue of `timeline` (a cue sounding across it).
+    /// The cue sounding across `start` (a hold: `end == start`) or within `start..<end` (a
+    /// skip), if any.
     static func touchesACue(_ timeline: Timeline, from start: Int64, to end: Int64) -> String? {
         for event in timeline.events {
             guard case let .voice(cue, _, _, _) = event.kind else { continue }
-            if event.start < end, event.end > start, !(event.start >= start && start == end) {
-                if start == end, event.start == start { continue }
-                return "\(cue) \(event.start)…\(event.end)"
-            }
+            let sounds = start == end ? event.start < start && event.end > start : event.start < end && event.end > start
+            if sounds { return "\(cue) \(event.start)…\(event.end)" }
         }
         return nil
     }
 
     static func checkNoChangeInsideACue(_ engine: PlaybackEngine, _ run: Run) {
         for adaptation in run.adaptations where adaptation.kind == .held || adaptation.kind == .shortened {
+            // A shortening's position is where its 20 ms fade begins; what follows the fade is skipped.
             let span = adaptation.kind == .held
                 ? (adaptation.position, adaptation.position)
                 : (adaptation.position, adaptation.position - adaptation.frames + Int64(rate / 50))
@@ -222,6 +222,11 @@ import Testing
         let engine = try Self.engine()
         let run = Self.play(engine, breather: Breather(period: { _ in 10 }))
         #expect(run.adaptations.isEmpty, "adaptations: \(run.adaptations)")
+        // (The check of the other tests sees a change inside a cue.)
+        let settle = try #require(engine.timeline.events.first { if case .voice("breath.settle", _, _, _) = $0.kind { true } else { false } })
+        #expect(Self.touchesACue(engine.timeline, from: settle.start + 1, to: settle.start + 1) != nil)
+        #expect(Self.touchesACue(engine.timeline, from: settle.end - 10, to: settle.end + 10) != nil)
+        #expect(Self.touchesACue(engine.timeline, from: settle.start, to: settle.start) == nil)
         #expect(Self.cycleLengths(run).allSatisfy { abs($0 - 10) < 0.001 })
     }
 
