@@ -138,6 +138,29 @@ import Testing
         }
     }
 
+    /// From the first to the last 10 ms block louder than −50 dBFS: its length, and the
+    /// silences within it longer than 0.3 s (seconds).
+    static func soundSpan(_ samples: [Float], rate: Int) -> (span: Double, gaps: [Double]) {
+        let block = rate / 100
+        let loud = stride(from: 0, to: samples.count - block, by: block).map { start -> Bool in
+            var sum: Float = 0
+            for index in start..<(start + block) { sum += samples[index] * samples[index] }
+            return (sum / Float(block)).squareRoot() > 0.003
+        }
+        guard let first = loud.firstIndex(of: true), let last = loud.lastIndex(of: true) else { return (0, []) }
+        var gaps: [Double] = []
+        var run = 0
+        for index in first...last {
+            if loud[index] {
+                if run > 30 { gaps.append(Double(run) / 100) }
+                run = 0
+            } else {
+                run += 1
+            }
+        }
+        return (Double(last + 1 - first) / 100, gaps)
+    }
+
     @Test func aBreatherFifteenPercentSlowerLengthensTheCycles() throws {
         let rate = FollowBreathTests.rate
         let server = try PipeWireServer(rate: rate)
@@ -154,13 +177,17 @@ import Testing
         try FollowBreathTests.writeWave(samples, to: wave)
         var environment = server.environment
         environment["PULSE_SOURCE"] = "slow-room.monitor"
+        // What psoas plays is recorded at its sink's monitor: the glides, and silence where held.
+        let recording = try server.record()
         let player = try RunningPsoas(["breathe", "2-3", "--cycles", "5", "--device", "pulse", "--events", "json",
-                                       "--follow-breath", "--capture-device", "pulse", "--no-mpris"],
+                                       "--ambience", "off", "--follow-breath", "--capture-device", "pulse", "--no-mpris"],
                                       environment: environment)
         let began = try #require(player.waitForLine(containing: "\"event\":\"step\""), "the player started: \(player.stderr)")
         let room = try ChildProcess("/usr/bin/paplay", ["--device=slow-room", wave.path], environment: server.environment)
         defer { room.stop() }
         #expect(player.wait(timeout: 60) == 0, "\(player.stderr)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let heard = recording.stop()
         let ended = try #require(player.waitForLine(containing: "\"event\":\"finished\"", timeout: 1))
         let adapted = Self.adaptedEvents(player)
         let held = adapted.filter { $0.how == "held" }.map(\.seconds)
@@ -173,5 +200,13 @@ import Testing
         // The 25 s planned (from the step event to the finished one, as heard): the cycles are
         // longer by what was held.
         #expect(seconds > 25 + held.reduce(0, +) - 0.5 && seconds > 26.5, "played in \(seconds) s, held \(held)")
+        // At the monitor: the pacing's sound lasts longer by what was held, and is silent
+        // where it was held (between two glides otherwise only their own soft ends, under
+        // 0.3 s, are quieter than −50 dBFS: a hold's gap is the hold and those ends).
+        let (span, gaps) = Self.soundSpan(heard, rate: rate)
+        print("at the monitor: sound over \(span) s, silent gaps \(gaps)")
+        #expect(abs(span - (25 + held.reduce(0, +))) < 0.3, "sound over \(span) s, held \(held)")
+        #expect(gaps.count == held.count, "gaps \(gaps), held \(held)")
+        for (gap, hold) in zip(gaps, held) { #expect(gap >= hold && gap < hold + 0.3, "gaps \(gaps), held \(held)") }
     }
 }
