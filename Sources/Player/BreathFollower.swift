@@ -37,6 +37,7 @@ public final class BreathFollower: @unchecked Sendable {
     private let notice = Mutex<String?>(nil)
     private let stopping = Atomic<Bool>(false)
     private let done = Atomic<Bool>(true)
+    private let usable = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - reference: a renderer of the engine's timeline of its own (not the engine's).
@@ -72,6 +73,9 @@ public final class BreathFollower: @unchecked Sendable {
         }
     }
 
+    /// Whether the signal is usable now: the pacing may follow it.
+    public var isUsable: Bool { usable.load(ordering: .relaxed) }
+
     /// What the person should hear about the microphone, once.
     public func takeNotice() -> String? {
         notice.withLock { text in
@@ -94,6 +98,7 @@ public final class BreathFollower: @unchecked Sendable {
         var sensor = BreathSensor(sampleRate: rate)
         var clock = HeardClock()
         var judged = false
+        var following = false
         while !stopping.load(ordering: .acquiring) {
             do throws(DeviceError) {
                 try captured.withUnsafeMutableBufferPointer { (samples: inout UnsafeMutableBufferPointer<Int16>) throws(DeviceError) in
@@ -107,10 +112,19 @@ public final class BreathFollower: @unchecked Sendable {
             for index in 0..<block { microphone[index] = Float(captured[index]) / 32_768 }
             let snapshot = engine.snapshot
             let position = clock.position(after: block, snapshot: snapshot)
-            renderReference(at: position, playing: snapshot.mode == .playing, volumeDecibels: snapshot.volumeDecibels,
+            let sounding = snapshot.mode == .playing && !snapshot.isHolding
+            renderReference(at: position, playing: sounding, volumeDecibels: snapshot.volumeDecibels,
                             into: &played, scratch: &rendered, channelCount: channelCount)
-            for change in sensor.process(microphone, played: played) {
+            let changes = sensor.process(microphone, played: played)
+            // With a usable signal the engine hears each change at once: an exhale cue waits for it.
+            if (sensor.signal == .usable) != following {
+                following.toggle()
+                usable.store(following, ordering: .relaxed)
+                engine.send(.followBreath(following))
+            }
+            for change in changes {
                 let lag = snapshot.mode == .playing ? paced.lag(of: change.phase, at: position) : nil
+                if following { engine.send(.breathHeard(change.phase, at: position)) }
                 detections.withLock { $0.append(Detection(phase: change.phase, position: position, lag: lag)) }
             }
             if !judged, let text = Self.notice(for: sensor.signal, device: device) {
@@ -161,7 +175,7 @@ public final class BreathFollower: @unchecked Sendable {
 }
 
 /// The timeline frame being heard, from the engine's published state: its position, moved on
-/// by the frames captured since it last changed while playing.
+/// by the frames captured since it last changed while playing (not while the pacing is held).
 ///
 /// Thread-safety: a value used by the capture thread.
 struct HeardClock {
@@ -172,7 +186,7 @@ struct HeardClock {
         if snapshot.position != published {
             published = snapshot.position
             since = 0
-        } else if snapshot.mode == .playing {
+        } else if snapshot.mode == .playing, !snapshot.isHolding {
             since += Int64(frames)
         }
         return published + since

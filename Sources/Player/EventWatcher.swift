@@ -47,6 +47,15 @@ struct EventWatcher {
         for _ in previous.extends..<max(previous.extends, now.extends) { event("extended") }
         for _ in previous.safetyStops..<max(previous.safetyStops, now.safetyStops) { event("safety") }
         for _ in previous.waitsStarted..<max(previous.waitsStarted, now.waitsStarted) { event("waiting") }
+        if now.adaptations > previous.adaptations, let adaptation = now.lastAdaptation {
+            // A change of the pacing for the breath (`--follow-breath`): where, what, how much.
+            var object = JSONObject()
+            object.add("event", "adapted")
+            object.add("position", Double(adaptation.position) / Double(timeline.sampleRate), decimals: 3)
+            object.add("how", adaptation.kind.name)
+            object.add("seconds", Double(adaptation.frames) / Double(timeline.sampleRate), decimals: 3)
+            lines.append(object.text)
+        }
         let xrunCount = thread.output.xrunCount
         for _ in xruns..<max(xruns, xrunCount) { event("xrun") }
         xruns = max(xruns, xrunCount)

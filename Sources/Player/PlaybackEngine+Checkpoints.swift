@@ -23,6 +23,7 @@ extension PlaybackEngine {
         var played: Int64
         var covered: Int64
         var detour: Detour
+        var following: Following
         var interrupted: Bool
         var interruptionOver: Bool
         var position: Int64
@@ -41,12 +42,14 @@ extension PlaybackEngine {
     /// How many checkpoints there is room for.
     public var checkpointCapacity: Int { checkpoints.capacity }
 
-    /// Keeps the state now in checkpoint `slot`. Allocates nothing.
+    /// Keeps the state now in checkpoint `slot`, the commands sent so far taken first (so that
+    /// going back to this block later keeps them). Allocates nothing.
     public func saveCheckpoint(_ slot: Int) {
+        takeCommands()
         let memory = limiter.save(into: checkpoints.limiterFrames(slot))
         checkpoints.slots![slot] = Checkpoint(
             state: state, fade: fade, volume: volume, volumeDecibels: volumeDecibels, resumeTarget: resumeTarget,
-            played: played, covered: covered, detour: detour, interrupted: interrupted,
+            played: played, covered: covered, detour: detour, following: following, interrupted: interrupted,
             interruptionOver: interruptionOver, position: renderer.position, counts: counts,
             completed: completed, limiter: memory, snapshot: currentSnapshot)
     }
@@ -63,6 +66,7 @@ extension PlaybackEngine {
         played = checkpoint.played
         covered = checkpoint.covered
         detour = checkpoint.detour
+        following = checkpoint.following
         interrupted = checkpoint.interrupted
         interruptionOver = checkpoint.interruptionOver
         renderer.seek(to: checkpoint.position)

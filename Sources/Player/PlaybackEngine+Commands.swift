@@ -24,6 +24,7 @@ extension PlaybackEngine {
             volumeDecibels = min(Self.volumeRange.upperBound, max(Self.volumeRange.lowerBound, volumeDecibels + decibels))
             volume.target = Float(Foundation.pow(10, volumeDecibels / 20))
         case .stop: stop()
+        case .followBreath, .breathHeard, .adapt: applyFollowing(command)
         }
     }
 
@@ -34,12 +35,15 @@ extension PlaybackEngine {
 
     private func pause() {
         switch state {
-        case .playing:
+        case .playing, .fadingOut(.shorten):
             resumeTarget = pauseTarget()
             state = .fadingOut(.pause)
         case let .waiting(waited, _):
             resumeTarget = renderer.position
             state = .leavingWait(waited: waited, after: .pause)
+        case let .holding(held, _, _), let .leavingWait(held, .play):
+            resumeTarget = pauseTarget()
+            state = .leavingWait(waited: held, after: .pause)
         case .fadingOut(.interruption):
             state = .fadingOut(.pause)
         case let .leavingWait(waited, .interruption):
@@ -86,12 +90,15 @@ extension PlaybackEngine {
     public func interrupt(fading: Bool = false) {
         interruptionOver = false
         switch state {
-        case .playing, .fadingOut(.interruption):
+        case .playing, .fadingOut(.interruption), .fadingOut(.shorten):
             resumeTarget = pauseTarget()
             state = .fadingOut(.interruption)
         case let .waiting(waited, _):
             resumeTarget = renderer.position
             state = .leavingWait(waited: waited, after: .interruption)
+        case let .holding(held, _, _), let .leavingWait(held, .play):
+            resumeTarget = pauseTarget()
+            state = .leavingWait(waited: held, after: .interruption)
         default:
             return
         }
@@ -122,6 +129,9 @@ extension PlaybackEngine {
         case let .waiting(waited, _):
             resumeTarget = renderer.position
             state = .leavingWait(waited: waited, after: .safety)
+        case let .holding(held, _, _), let .leavingWait(held, .play):
+            resumeTarget = pauseTarget()
+            state = .leavingWait(waited: held, after: .safety)
         case let .leavingWait(waited, _):
             state = .leavingWait(waited: waited, after: .safety)
         case .paused:
@@ -134,7 +144,8 @@ extension PlaybackEngine {
     private func stop() {
         switch state {
         case .playing, .fadingOut: state = .fadingOut(.stop)
-        case let .waiting(waited, _), let .leavingWait(waited, _): state = .leavingWait(waited: waited, after: .stop)
+        case let .waiting(waited, _), let .leavingWait(waited, _), let .holding(waited, _, _):
+            state = .leavingWait(waited: waited, after: .stop)
         case .finished: return
         default: finish(completed: false)
         }
@@ -148,7 +159,8 @@ extension PlaybackEngine {
         switch state {
         case .playing, .fadingOut: state = .fadingOut(.seek(position))
         case .paused: resumeTarget = position
-        case let .waiting(waited, _), let .leavingWait(waited, _): state = .leavingWait(waited: waited, after: .seek(position))
+        case let .waiting(waited, _), let .leavingWait(waited, _), let .holding(waited, _, _):
+            state = .leavingWait(waited: waited, after: .seek(position))
         case .safety:
             seek(to: position)
             startFadeIn()

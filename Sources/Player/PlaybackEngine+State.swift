@@ -9,6 +9,10 @@ extension PlaybackEngine {
         /// The device stopped taking sound (a stalled or lost sound server): silent until it
         /// moves again, then on from ``PlaybackEngine/resumeTarget``.
         case interruption
+        /// Play on where the position is, fading in (after a hold, see `PlaybackEngine+Adaptation.swift`).
+        case play
+        /// Skip to this cycle boundary, shortening the cycle before it (`--follow-breath`).
+        case shorten(to: Int64)
     }
 
     enum State {
@@ -22,12 +26,23 @@ extension PlaybackEngine {
         case leavingWait(waited: Int64, after: After)
         /// Saying the safety cue, `offset` frames into it; paused after it.
         case safety(offset: Int)
+        /// The pacing held at the position for `held` frames of at most `limit`: for an exhale
+        /// cue's exhale (`cue`), or a stretch (`PlaybackEngine+Adaptation.swift`).
+        case holding(held: Int64, limit: Int64, cue: Bool)
         case finished
+
+        /// Whether the pacing is held for the breath, or leaving such a hold.
+        var isHolding: Bool {
+            switch self {
+            case .holding, .leavingWait(_, .play): true
+            default: false
+            }
+        }
 
         /// The state as the control side sees it.
         var mode: Mode {
             switch self {
-            case .playing, .fadingOut: .playing
+            case .playing, .fadingOut, .holding, .leavingWait(_, .play): .playing
             case .paused: .paused
             case .waiting, .leavingWait: .waiting
             case .safety: .safety

@@ -9,9 +9,9 @@ import SystemIO
 /// extend, volume, safety stop and waits. Every change of level is a ramp, so nothing clicks.
 ///
 /// This file holds the engine's state and its render loop, one state machine (hence its
-/// length, a little over 300 lines); its states are in `PlaybackEngine+State.swift`, the
+/// length, about 400 lines); its states are in `PlaybackEngine+State.swift`, the
 /// commands' effects in `PlaybackEngine+Commands.swift`, the queue they come through in
-/// `CommandQueue.swift`.
+/// `CommandQueue.swift`, the pacing's changes for the breath in `PlaybackEngine+Adaptation.swift`.
 ///
 /// Thread-safety: ``send(_:)`` and ``snapshot`` may be called from any thread;
 /// ``render(into:frameCount:)`` from one thread only, the playback thread. It allocates
@@ -39,6 +39,8 @@ public final class PlaybackEngine: @unchecked Sendable {
     public let timeline: Timeline
     let renderer: Renderer
     let index: TimelineIndex
+    /// Where `--follow-breath` may change the pacing (`PlaybackEngine+Adaptation.swift`).
+    let points: AdaptationPoints
     let options: Options
     let channelCount: Int
     let safetyClip: [Float]
@@ -73,6 +75,8 @@ public final class PlaybackEngine: @unchecked Sendable {
     var played: Int64 = 0
     var covered: Int64 = 0
     var detour = Detour.none
+    /// The breath heard and the pacing changes asked for (`--follow-breath`).
+    var following = Following()
     /// Paused because the device stopped taking sound (not by the person): see ``interrupt()``.
     var interrupted = false
     /// The device moves again: an interruption resumes as soon as its fade-out is done.
@@ -95,6 +99,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         self.timeline = timeline
         self.renderer = renderer
         self.index = TimelineIndex(timeline)
+        self.points = AdaptationPoints(timeline)
         self.options = options
         self.channelCount = timeline.channelCount
         self.safetyClip = safetyClip
@@ -163,7 +168,7 @@ public final class PlaybackEngine: @unchecked Sendable {
     }
 
     /// Applies the commands sent since the last block, if the queue's lock is free.
-    private func takeCommands() {
+    func takeCommands() {
         guard queued.load(ordering: .acquiring) else { return }
         queued.store(false, ordering: .releasing)
         guard commands.take(into: &pending) else {
@@ -210,6 +215,18 @@ public final class PlaybackEngine: @unchecked Sendable {
                 } else {
                     state = .leavingWait(waited: waited + Int64(count), after: after)
                 }
+            case let .holding(held, limit, cue):
+                // Held for the person's breath: what sounds is what a wait sounds.
+                let count = Int(min(Int64(room), max(1, limit - held)))
+                let leveled = fillLevels(count: count)
+                renderer.renderHeld(into: target, frameCount: count, held: held, levels: leveled ? levels : nil)
+                produced += count
+                let total = held + Int64(count)
+                if total >= limit {
+                    endHold(held: total, cue: cue, heard: false)
+                } else {
+                    state = .holding(held: total, limit: limit, cue: cue)
+                }
             case let .safety(offset):
                 let count = min(room, safetyClip.count - offset)
                 for frame in 0..<count {
@@ -250,6 +267,8 @@ public final class PlaybackEngine: @unchecked Sendable {
         }
         if case .fadingOut = state {
             chunk = min(chunk, Int64(fade.framesToSilence))
+        } else if !detour.isInside, let point = nextAdaptationPoint(from: position), point > position {
+            chunk = min(chunk, point - position)
         }
         // The renderer gives exactly `frames` here: the chunk ends at the timeline's end at the latest.
         let frames = Int(max(1, chunk))
@@ -286,6 +305,7 @@ public final class PlaybackEngine: @unchecked Sendable {
         default:
             break
         }
+        if adaptPacing(at: position) { return true }
         if options.waits, case .playing = state {
             let next = TimelineIndex.firstIndex(in: index.waitPoints, atLeast: position)
             if next < index.waitPoints.count, index.waitPoints[next] == position, !detour.isInside {
@@ -332,6 +352,14 @@ public final class PlaybackEngine: @unchecked Sendable {
             state = .paused
             interrupted = true
             if interruptionOver { resumeAfterInterruption() }
+        case .play:
+            startFadeIn()
+            state = .playing
+        case let .shorten(boundary):
+            covered += boundary - renderer.position
+            renderer.seek(to: boundary)
+            startFadeIn()
+            state = .playing
         }
     }
 
@@ -353,6 +381,8 @@ public final class PlaybackEngine: @unchecked Sendable {
     func seek(to position: Int64) {
         renderer.seek(to: position)
         detour = .none
+        following.waitedAt = -1
+        following.adaptedAt = -1
     }
 
     /// The state now, as the control side reads it.
@@ -363,7 +393,8 @@ public final class PlaybackEngine: @unchecked Sendable {
             step: index.step(at: max(0, min(position, index.frameCount - 1))), mode: state.mode,
             volumeDecibels: volumeDecibels, completed: completed ?? false,
             pauses: counts.pauses, resumes: counts.resumes, skips: counts.skips, extends: counts.extends,
-            safetyStops: counts.safetyStops, waitsStarted: counts.waits)
+            safetyStops: counts.safetyStops, waitsStarted: counts.waits,
+            isHolding: state.isHolding, adaptations: counts.adaptations, lastAdaptation: counts.lastAdaptation)
     }
 
     /// Publishes `snapshot` for the control side.

@@ -1,13 +1,24 @@
 import BreathSensing
 import JSONText
 
-/// `--follow-breath`: the breath events and the one notice about the microphone.
+/// `--follow-breath`: the breath events, the one notice about the microphone, and the pacing
+/// changes asked for (``PacingAdapter``; the engine makes them, see `PlaybackEngine+Adaptation.swift`).
 extension PlaybackSession {
-    /// Writes a `breath` event for each phase change the follower found, and says its notice.
+    /// Writes a `breath` event for each phase change the follower found, says its notice, and
+    /// asks the engine to stretch or shorten the pacing when the person lags or leads.
     func serveBreath() {
         guard let follower else { return }
         if let text = follower.takeNotice() { say(text) }
+        let snapshot = engine.snapshot
+        if snapshot.adaptations > adaptationsSeen, let last = snapshot.lastAdaptation {
+            adaptationsSeen = snapshot.adaptations
+            pacing.shifted(by: last.frames, at: last.position, answersRequest: last.kind == .held || last.kind == .shortened)
+        }
         let detections = follower.takeDetections()
+        for detection in detections {
+            guard follower.isUsable, let lag = detection.lag, let asked = pacing.heard(lag: lag, at: detection.position) else { continue }
+            engine.send(.adapt(frames: asked))
+        }
         guard let event = output.event else { return }
         let rate = Double(engine.timeline.sampleRate)
         for detection in detections {

@@ -48,7 +48,12 @@ public final class PlaybackSession {
     var mpris: MPRISPlayer?
     var mediaBusVerbose = false
     /// `--follow-breath`'s listener (`PlaybackSession+Breath.swift`), when one is open.
-    public var follower: BreathFollower?
+    public var follower: BreathFollower? {
+        didSet { pacing = PacingAdapter(sampleRate: engine.timeline.sampleRate) }
+    }
+    /// What `--follow-breath` asks of the pacing, and the engine's adaptations taken into account.
+    var pacing: PacingAdapter
+    var adaptationsSeen = 0
     /// The status line last drawn ("" forces a redraw).
     var lastStatus = ""
     /// How long a stalled sound server, or a device gone away, is waited for before the play ends.
@@ -86,6 +91,7 @@ public final class PlaybackSession {
         self.socketPath = socketPath
         self.showStatus = showStatus
         self.output = output
+        pacing = PacingAdapter(sampleRate: thread.engine.timeline.sampleRate)
     }
 
     /// Opens the control socket. Call before ``run()``.

@@ -24,6 +24,11 @@ extension PlaybackEngine {
         public var extends: Int
         public var safetyStops: Int
         public var waitsStarted: Int
+        /// Whether the pacing is held for the person's breath (`--follow-breath`): the position stays.
+        public var isHolding: Bool = false
+        /// Changes of the pacing made for the breath, and the last of them.
+        public var adaptations: Int = 0
+        public var lastAdaptation: Adaptation? = nil
 
         /// Before the first block: nothing played, nothing counted, no step yet.
         static let beforeStart = Snapshot(
@@ -41,6 +46,8 @@ struct Counts: Equatable, Sendable {
     var extends = 0
     var safetyStops = 0
     var waits = 0
+    var adaptations = 0
+    var lastAdaptation: PlaybackEngine.Adaptation?
 }
 
 /// The last ``PlaybackEngine/Snapshot`` published, field by field in atomics.
@@ -62,6 +69,12 @@ final class SnapshotStore: Sendable {
     private let extends = Atomic<Int>(0)
     private let safetyStops = Atomic<Int>(0)
     private let waits = Atomic<Int>(0)
+    private let holding = Atomic<Bool>(false)
+    private let adaptations = Atomic<Int>(0)
+    /// The last adaptation's kind (0: none yet), position and frames.
+    private let adaptationKind = Atomic<Int>(0)
+    private let adaptationPosition = Atomic<Int64>(0)
+    private let adaptationFrames = Atomic<Int64>(0)
 
     func publish(_ snapshot: PlaybackEngine.Snapshot) {
         position.store(snapshot.position, ordering: .relaxed)
@@ -77,10 +90,21 @@ final class SnapshotStore: Sendable {
         extends.store(snapshot.extends, ordering: .relaxed)
         safetyStops.store(snapshot.safetyStops, ordering: .relaxed)
         waits.store(snapshot.waitsStarted, ordering: .relaxed)
+        holding.store(snapshot.isHolding, ordering: .relaxed)
+        adaptationKind.store(snapshot.lastAdaptation?.kind.rawValue ?? 0, ordering: .relaxed)
+        adaptationPosition.store(snapshot.lastAdaptation?.position ?? 0, ordering: .relaxed)
+        adaptationFrames.store(snapshot.lastAdaptation?.frames ?? 0, ordering: .relaxed)
+        // The count last: a reader that sees it changed sees the adaptation it counts.
+        adaptations.store(snapshot.adaptations, ordering: .releasing)
     }
 
     var snapshot: PlaybackEngine.Snapshot {
-        PlaybackEngine.Snapshot(
+        let adaptationCount = adaptations.load(ordering: .acquiring)
+        let last = PlaybackEngine.AdaptationKind(rawValue: adaptationKind.load(ordering: .relaxed)).map {
+            PlaybackEngine.Adaptation(kind: $0, position: adaptationPosition.load(ordering: .relaxed),
+                                      frames: adaptationFrames.load(ordering: .relaxed))
+        }
+        return PlaybackEngine.Snapshot(
             position: position.load(ordering: .relaxed),
             playedFrames: played.load(ordering: .relaxed),
             coveredFrames: covered.load(ordering: .relaxed),
@@ -93,6 +117,7 @@ final class SnapshotStore: Sendable {
             skips: skips.load(ordering: .relaxed),
             extends: extends.load(ordering: .relaxed),
             safetyStops: safetyStops.load(ordering: .relaxed),
-            waitsStarted: waits.load(ordering: .relaxed))
+            waitsStarted: waits.load(ordering: .relaxed),
+            isHolding: holding.load(ordering: .relaxed), adaptations: adaptationCount, lastAdaptation: last)
     }
 }

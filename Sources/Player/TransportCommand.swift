@@ -1,3 +1,5 @@
+import BreathSensing
+
 /// What a person (keys) or a program (`psoas ctl`) asks the player to do.
 public enum TransportCommand: Sendable, Equatable {
     case pause
@@ -16,4 +18,13 @@ public enum TransportCommand: Sendable, Equatable {
     /// Change the volume by this many decibels.
     case volume(decibels: Double)
     case stop
+    /// `--follow-breath` has a usable signal (`true`): exhale cues wait for the exhale; or has
+    /// lost it (`false`): they start as planned.
+    case followBreath(Bool)
+    /// A breath phase detected, with where the play was heard then (timeline frames).
+    case breathHeard(SensedPhase, at: Int64)
+    /// Stretch (positive) or shorten (negative) the pacing by up to this many frames at the
+    /// next cycle boundary where that can be done without touching a cue (at most a fifth of
+    /// the cycle); replaces one asked for before and not done yet.
+    case adapt(frames: Int64)
 }

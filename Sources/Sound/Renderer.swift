@@ -127,6 +127,9 @@ public final class Renderer: @unchecked Sendable {
         clips.decodeAhead(limit: limit)
     }
 
+    /// Whether an ambience bed sounds under the session (and goes on through a hold).
+    public var hasAmbience: Bool { bed != nil }
+
     /// How many clips are decoded now, and how many the timeline uses (for tests).
     package var decodedClipCount: Int { clips.decodedCount }
     package var clipCount: Int { clips.clips.count }

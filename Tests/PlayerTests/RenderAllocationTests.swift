@@ -72,6 +72,28 @@ import Testing
 
         #expect(player.allocations.isEmpty, "render allocated: \(player.allocations)")
     }
+
+    /// `--follow-breath`'s changes: a shortening, an exhale cue's wait ended by a detection,
+    /// a stretch, with the ambience going on through the holds.
+    @Test func followingTheBreathAllocatesNothing() throws {
+        let engine = try FollowBreathAdaptationTests.engine(ambience: .surf, yaml: FollowBreathAdaptationTests.shortYaml)
+        var player = CountingPlayer(engine: engine, blocks: .fixed(480))
+        defer { player.deallocate() }
+        let second = 48_000
+        player.render(frames: second / 2, counting: false)
+        engine.send(.followBreath(true))
+        engine.send(.adapt(frames: -Int64(second)))
+        player.render(frames: 12 * second, label: "shortened")
+        #expect(engine.snapshot.lastAdaptation?.kind == .shortened)
+        player.render(frames: 12 * second, label: "to the exhale cue")
+        #expect(engine.snapshot.isHolding, "the sink's exhale cue waits")
+        engine.send(.breathHeard(.exhale, at: engine.snapshot.position))
+        engine.send(.adapt(frames: Int64(second)))
+        player.render(frames: 10 * second, label: "cue, then a stretch")
+        #expect(engine.snapshot.adaptations == 3 && engine.snapshot.lastAdaptation?.kind == .held,
+                "adaptations: \(engine.snapshot.adaptations), the last \(String(describing: engine.snapshot.lastAdaptation))")
+        #expect(player.allocations.isEmpty, "render allocated: \(player.allocations)")
+    }
 }
 
 /// Calls `render` as the playback thread does, counting the allocations of each call alone.

@@ -29,13 +29,13 @@ import Testing
         try data.write(to: url)
     }
 
-    /// The `breath` events a player printed: phase and position in seconds.
-    static func breathEvents(_ player: RunningPsoas) -> [(phase: String, position: Double)] {
+    /// The `breath` events a player printed: phase, position in seconds, and when the line came.
+    static func breathEvents(_ player: RunningPsoas) -> [(phase: String, position: Double, time: Date)] {
         player.lines.compactMap { line in
             guard line.text.contains("\"event\":\"breath\""),
                   let object = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [String: Any],
                   let phase = object["phase"] as? String, let position = object["position"] as? Double else { return nil }
-            return (phase, position)
+            return (phase, position, line.time)
         }
     }
 
@@ -72,9 +72,10 @@ import Testing
         for (earlier, later) in zip(events, events.dropFirst()) {
             #expect(earlier.phase != later.phase, "phases alternate: \(events)")
         }
-        // The detected exhales come at the breather's own rhythm (7 s ±5 %), not the pacing's.
-        let exhales = events.filter { $0.phase == "exhale" }.map(\.position)
-        let detected = zip(exhales, exhales.dropFirst()).map { $1 - $0 }
+        // The detected exhales come at the breather's own rhythm (7 s ±5 %), not the pacing's:
+        // timed as they come (the pacing, held for the breather, stands still meanwhile).
+        let exhales = events.filter { $0.phase == "exhale" }.map(\.time)
+        let detected = zip(exhales, exhales.dropFirst()).map { $1.timeIntervalSince($0) }
         let knownExhales = known.filter { $0.phase == .exhale }.map { Double($0.frame) / Double(Self.rate) }
         let expected = zip(knownExhales, knownExhales.dropFirst()).map { $1 - $0 }
         print("exhale to exhale: detected \(detected), known \(expected)")
@@ -121,5 +122,91 @@ import Testing
         #expect(result.stderr.hasPrefix("error: --follow-breath listens while playing; an export (-o) plays nothing: leave out one of them\n"),
                 "\(result.stderr)")
         #expect(result.stdout.isEmpty)
+    }
+}
+
+/// `--follow-breath` moves the pacing: a breather slower than the pattern, heard through the
+/// private PipeWire, makes the play's cycles longer.
+@Suite(.serialized) struct FollowBreathAdaptationRealTimeTests {
+    /// The `adapted` events a player printed: how, and seconds.
+    static func adaptedEvents(_ player: RunningPsoas) -> [(how: String, seconds: Double)] {
+        player.lines.compactMap { line in
+            guard line.text.contains("\"event\":\"adapted\""),
+                  let object = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [String: Any],
+                  let how = object["how"] as? String, let seconds = object["seconds"] as? Double else { return nil }
+            return (how, seconds)
+        }
+    }
+
+    /// From the first to the last 10 ms block louder than −50 dBFS: its length, and the
+    /// silences within it longer than 0.3 s (seconds).
+    static func soundSpan(_ samples: [Float], rate: Int) -> (span: Double, gaps: [Double]) {
+        let block = rate / 100
+        let loud = stride(from: 0, to: samples.count - block, by: block).map { start -> Bool in
+            var sum: Float = 0
+            for index in start..<(start + block) { sum += samples[index] * samples[index] }
+            return (sum / Float(block)).squareRoot() > 0.003
+        }
+        guard let first = loud.firstIndex(of: true), let last = loud.lastIndex(of: true) else { return (0, []) }
+        var gaps: [Double] = []
+        var run = 0
+        for index in first...last {
+            if loud[index] {
+                if run > 30 { gaps.append(Double(run) / 100) }
+                run = 0
+            } else {
+                run += 1
+            }
+        }
+        return (Double(last + 1 - first) / 100, gaps)
+    }
+
+    @Test func aBreatherFifteenPercentSlowerLengthensTheCycles() throws {
+        let rate = FollowBreathTests.rate
+        let server = try PipeWireServer(rate: rate)
+        defer { server.stop() }
+        try FollowBreathTests.addRoom("slow-room", to: server)
+        // 2.3 s in, 3.45 s out: 5.75 s cycles against the pacing's 5 s (2-3).
+        var breather = SyntheticBreather()
+        breather.sampleRate = rate
+        breather.inhaleSeconds = 2.3
+        breather.exhaleSeconds = 3.45
+        breather.drift = 0
+        let (samples, _) = breather.make(seconds: 40, seed: 5)
+        let wave = server.folder.appendingPathComponent("slow-breather.wav")
+        try FollowBreathTests.writeWave(samples, to: wave)
+        var environment = server.environment
+        environment["PULSE_SOURCE"] = "slow-room.monitor"
+        // What psoas plays is recorded at its sink's monitor: the glides, and silence where held.
+        let recording = try server.record()
+        let player = try RunningPsoas(["breathe", "2-3", "--cycles", "5", "--device", "pulse", "--events", "json",
+                                       "--ambience", "off", "--follow-breath", "--capture-device", "pulse", "--no-mpris"],
+                                      environment: environment)
+        let began = try #require(player.waitForLine(containing: "\"event\":\"step\""), "the player started: \(player.stderr)")
+        let room = try ChildProcess("/usr/bin/paplay", ["--device=slow-room", wave.path], environment: server.environment)
+        defer { room.stop() }
+        #expect(player.wait(timeout: 60) == 0, "\(player.stderr)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let heard = recording.stop()
+        let ended = try #require(player.waitForLine(containing: "\"event\":\"finished\"", timeout: 1))
+        let adapted = Self.adaptedEvents(player)
+        let held = adapted.filter { $0.how == "held" }.map(\.seconds)
+        let seconds = ended.timeIntervalSince(began)
+        print("adapted: \(adapted.map { "\($0.how) \($0.seconds)" }); played in \(seconds) s for 25 s planned")
+        #expect(!player.stderr.contains("follow-breath"), "\(player.stderr)")
+        #expect(held.count >= 2, "held: \(adapted)")
+        #expect(held.allSatisfy { $0 > 0 && $0 <= 1.0 + 0.001 }, "each hold at most a fifth of the 5 s cycle: \(held)")
+        #expect(!adapted.contains { $0.how == "shortened" }, "\(adapted)")
+        // The 25 s planned (from the step event to the finished one, as heard): the cycles are
+        // longer by what was held.
+        #expect(seconds > 25 + held.reduce(0, +) - 0.5 && seconds > 26.5, "played in \(seconds) s, held \(held)")
+        // At the monitor: the pacing's sound lasts longer by what was held, and is silent
+        // where it was held (between two glides otherwise only their own soft ends, under
+        // 0.3 s, are quieter than −50 dBFS: a hold's gap is the hold and those ends).
+        let (span, gaps) = Self.soundSpan(heard, rate: rate)
+        print("at the monitor: sound over \(span) s, silent gaps \(gaps)")
+        #expect(abs(span - (25 + held.reduce(0, +))) < 0.3, "sound over \(span) s, held \(held)")
+        #expect(gaps.count == held.count, "gaps \(gaps), held \(held)")
+        for (gap, hold) in zip(gaps, held) { #expect(gap >= hold && gap < hold + 0.3, "gaps \(gaps), held \(held)") }
     }
 }

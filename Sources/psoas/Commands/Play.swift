@@ -51,7 +51,7 @@ struct PlaybackOptions: ParsableArguments {
     @Option(name: [.customShort("D"), .long], help: ArgumentHelp("The ALSA device (default: $PSOAS_DEVICE, else your settings' 'device', else 'default'). 'psoas devices' lists them.", valueName: "device"))
     var device: String?
 
-    @Option(help: ArgumentHelp("Print one JSON line per event on stdout: step, paused, resumed, skipped, extended, safety, waiting, xrun, stall, device-lost, device-back, stopped, finished (and breath, with --follow-breath).", valueName: "format"))
+    @Option(help: ArgumentHelp("Print one JSON line per event on stdout: step, paused, resumed, skipped, extended, safety, waiting, xrun, stall, device-lost, device-back, stopped, finished (and breath and adapted, with --follow-breath).", valueName: "format"))
     var events: EventFormat?
 
     enum EventFormat: String, CaseIterable, ExpressibleByArgument {
@@ -67,7 +67,7 @@ struct PlaybackOptions: ParsableArguments {
             transform: { try Int.argument($0, in: Settings.stallLimitRange) })
     var stallLimit: Int?
 
-    @Flag(help: "Experimental: listen on the capture device while playing and report your breath phases as 'breath' events (--events json), with their lag to the paced phase. Pacing stays as planned. Works best with a headset microphone near the mouth.")
+    @Flag(help: "Experimental: listen on the capture device while playing and report your breath phases as 'breath' events (--events json), with their lag to the paced phase. With a usable signal, exhale cues wait for your exhale (up to a cycle) and the pacing moves gently toward a steady lag or lead (at most a fifth of a cycle, between cues), each change an 'adapted' event. Works best with a headset microphone near the mouth.")
     var followBreath = false
 
     @Option(help: ArgumentHelp("The ALSA capture device --follow-breath listens on (default: $PSOAS_CAPTURE_DEVICE, else your settings' 'capture-device', else 'default').", valueName: "device"))
