@@ -45,6 +45,9 @@ struct AdaptationPoints: Sendable {
                 if anchor == .exhale, align == .start, steps.indices.contains(event.step), steps[event.step].isExtendable {
                     cues.append(event.start)
                 }
+            case .tone(.chime, _):
+                // A chime announces the cue it ends on: it is kept whole like the cue.
+                voices.append((event.start, event.end))
             case .breath(let phase, _):
                 guard steps.indices.contains(event.step), steps[event.step].isExtendable else { continue }
                 phaseStarts.append(event.start)

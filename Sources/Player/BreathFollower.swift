@@ -107,6 +107,10 @@ public final class BreathFollower: @unchecked Sendable {
                 }
             } catch {
                 notice.withLock { $0 = "follow-breath: the capture device '\(device)' failed (\(error.message)); pacing as planned" }
+                if following {
+                    usable.store(false, ordering: .relaxed)
+                    engine.send(.followBreath(false))
+                }
                 return
             }
             for index in 0..<block { microphone[index] = Float(captured[index]) / 32_768 }
@@ -124,7 +128,12 @@ public final class BreathFollower: @unchecked Sendable {
             }
             for change in changes {
                 let lag = snapshot.mode == .playing ? paced.lag(of: change.phase, at: position) : nil
-                if following { engine.send(.breathHeard(change.phase, at: position)) }
+                if following {
+                    // Said again with every change: a command the playback thread lost to a
+                    // take-back cannot leave the engine following (or not) for good.
+                    engine.send(.followBreath(true))
+                    engine.send(.breathHeard(change.phase, at: position))
+                }
                 detections.withLock { $0.append(Detection(phase: change.phase, position: position, lag: lag)) }
             }
             if !judged, let text = Self.notice(for: sensor.signal, device: device) {

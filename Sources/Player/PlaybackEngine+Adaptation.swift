@@ -73,12 +73,16 @@ extension PlaybackEngine {
         switch command {
         case let .followBreath(enabled):
             following.enabled = enabled
+            // Without a usable signal nothing changes, not even a change asked for before.
+            if !enabled { following.requested = 0 }
             // The signal lost while a cue waits for it: the cue goes on as planned.
             if !enabled, case let .holding(held, _, true) = state { endHold(held: held, cue: true, heard: false) }
         case let .adapt(frames):
             following.requested = frames
             following.requestedStep = index.step(at: renderer.position)
         case let .breathHeard(phase, position):
+            // A breath during a pause, a wait or a safety stop is not the paced breath.
+            guard state.mode == .playing else { return }
             if phase == .exhale { following.lastExhale = max(following.lastExhale, position) }
             guard case let .holding(held, _, cue) = state else { return }
             // The exhale ends a cue's wait; the inhale a stretch held at a cycle's start.

@@ -383,6 +383,10 @@ public final class PlaybackEngine: @unchecked Sendable {
         detour = .none
         following.waitedAt = -1
         following.adaptedAt = -1
+        // An exhale heard before a skip or a step back does not count for the cues after it,
+        // nor a change asked for where the play was.
+        following.lastExhale = .min
+        following.requested = 0
     }
 
     /// The state now, as the control side reads it.

@@ -53,7 +53,7 @@ public struct PracticeEntry: Codable, Sendable, Equatable, FetchableRecord, Pers
 
     /// Dates are stored as GRDB stores them ("yyyy-MM-dd HH:mm:ss.SSS", UTC: see
     /// ``storedText(_:)``), without the `DateFormatter` GRDB would use: its first use loads ICU's
-    /// data, a tenth of a short play's CPU, at the end of every play.
+    /// data, some 7 ms of CPU at the end of every play.
     public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.custom { storedText($0) }
 
     /// The calendar of ``storedText(_:)``: Gregorian, UTC (worked out without ICU).

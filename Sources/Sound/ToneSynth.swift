@@ -7,7 +7,7 @@ import Glibc
 /// Synthesises the pacing tones, at unit level (the renderer applies the tone gain).
 ///
 /// Every sine is a ``Rotor``: a point on the unit circle turned by a complex multiplication
-/// each frame instead of a `sin` and an `exp` (two thirds of a short play's CPU went to them),
+/// each frame instead of a `sin` and an `exp` (about a tenth of a short play's CPU went to them),
 /// set exactly every ``Rotor/anchorFrames`` frames so that rounding cannot build up.
 public enum ToneSynth {
     /// The lower and upper pitch of the glide, in Hz (G3 and D4).

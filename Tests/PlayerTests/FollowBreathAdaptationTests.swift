@@ -384,6 +384,62 @@ import Testing
         #expect(engine.snapshot.adaptations == 0, "\(String(describing: engine.snapshot.lastAdaptation))")
     }
 
+    @Test func anExhaleHeardBeforeAStepBackDoesNotLetTheCueSkipItsWait() throws {
+        let engine = try Self.engine(yaml: Self.shortYaml)
+        let cue = Self.sinkCue(engine.timeline)
+        engine.send(.followBreath(true))
+        var output: [Int16] = []
+        _ = Self.render(engine, until: cue.start - Int64(Self.rate / 2), into: &output)
+        engine.send(.breathHeard(.exhale, at: engine.snapshot.position))
+        engine.send(.back)
+        // (The step's sound fades out over a few blocks before the play goes back.)
+        Self.render(engine, blocks: 20, into: &output)
+        #expect(engine.snapshot.position < cue.cycleStart + Int64(Self.rate), "back at the sink's start: \(engine.snapshot.position)")
+        _ = Self.render(engine, until: cue.start, into: &output)
+        Self.render(engine, blocks: 1, into: &output)
+        #expect(engine.snapshot.isHolding && engine.snapshot.position == cue.start, "the cue waits for an exhale heard after the step back")
+    }
+
+    @Test func aChangeAskedForIsForgottenWhenTheSignalIsLost() throws {
+        let engine = try Self.engine(yaml: Self.shortYaml)
+        engine.send(.followBreath(true))
+        engine.send(.adapt(frames: Int64(Self.rate)))
+        var output: [Int16] = []
+        _ = Self.render(engine, until: Int64(5 * Self.rate), into: &output)
+        engine.send(.followBreath(false))
+        // Past the breathing step's only boundary (10 s), where the stretch would have been.
+        _ = Self.render(engine, until: Int64(12 * Self.rate), into: &output)
+        #expect(engine.snapshot.adaptations == 0, "\(String(describing: engine.snapshot.lastAdaptation))")
+    }
+
+    /// A chime announcing a cue on an inhale ends on the cycle boundary: the cycle's tail under
+    /// it is not skipped (the chime is kept whole, like the cue).
+    @Test func theChimeBeforeACueIsNotSkipped() throws {
+        let yaml = """
+            id: follow
+            title: Probe
+            breath: 4-6
+            steps:
+              - rest:
+                  cycles: 10
+                  title: Ruhe
+                  cues:
+                    - {say: hold.good, at: inhale, cycle: 9}
+            """
+        let engine = try Self.engine(yaml: yaml)
+        let chime = try #require(engine.timeline.events.first { if case .tone(.chime, _) = $0.kind { true } else { false } },
+                                 "a chime before the cue, the rest's tones faded")
+        engine.send(.followBreath(true))
+        var output: [Int16] = []
+        _ = Self.render(engine, until: chime.start - Int64(2 * Self.rate), into: &output)
+        engine.send(.adapt(frames: -Int64(Self.rate)))
+        // The boundary the chime ends on is passed over; the next cycle's quiet tail is skipped.
+        _ = Self.render(engine, until: chime.end + Int64(12 * Self.rate), into: &output)
+        let last = try #require(engine.snapshot.lastAdaptation, "the shortening is made at a later boundary")
+        #expect(last.kind == .shortened && last.position >= chime.end,
+                "a shortening of \(last.frames) frames from \(last.position); the chime \(chime.start)..<\(chime.end)")
+    }
+
     @Test func withoutAUsableSignalAnExhaleCueDoesNotWait() throws {
         let engine = try Self.engine(yaml: Self.shortYaml)
         let cue = Self.sinkCue(engine.timeline)
