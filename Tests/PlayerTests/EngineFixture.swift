@@ -26,7 +26,7 @@ enum EngineFixture {
 
     static let audio = repositoryRoot.appendingPathComponent("Audio").path
 
-    static func parts(sampleRate: Int) throws -> (timeline: Timeline, pack: VoicePack) {
+    static func parts(sampleRate: Int, yaml: String = EngineFixture.yaml) throws -> (timeline: Timeline, pack: VoicePack) {
         let manifestPath = audio + "/cues/de.yaml"
         let manifest = try CueManifest.load(SourceFile(path: manifestPath, text: String(contentsOfFile: manifestPath, encoding: .utf8)))
         let session = try SessionLoader(cues: manifest).load(SourceFile(path: "engine.yaml", text: yaml))
@@ -47,8 +47,8 @@ enum EngineFixture {
     }
 
     /// The timeline rendered straight through the master limiter, as an export does.
-    static func exported(sampleRate: Int) throws -> [Int16] {
-        let (timeline, pack) = try parts(sampleRate: sampleRate)
+    static func exported(sampleRate: Int, yaml: String = EngineFixture.yaml) throws -> [Int16] {
+        let (timeline, pack) = try parts(sampleRate: sampleRate, yaml: yaml)
         let stream = LimitedStream(try RenderPlan.renderer(for: timeline, pack: pack))
         var output = [Int16](repeating: 0, count: Int(timeline.frameCount))
         output.withUnsafeMutableBufferPointer { buffer in

@@ -531,28 +531,3 @@ import Testing
         #expect(engine.snapshot.lastAdaptation?.kind == .cueWaited)
     }
 }
-
-extension EngineFixture {
-    static func parts(sampleRate: Int, yaml: String) throws -> (timeline: Timeline, pack: VoicePack) {
-        let manifestPath = audio + "/cues/de.yaml"
-        let manifest = try CueManifest.load(SourceFile(path: manifestPath, text: String(contentsOfFile: manifestPath, encoding: .utf8)))
-        let session = try SessionLoader(cues: manifest).load(SourceFile(path: "follow.yaml", text: yaml))
-        let pack = try VoicePack.open(directory: audio + "/voices/de-espeak", cues: manifest)
-        let timeline = try Planner(options: PlanOptions(sampleRate: sampleRate), manifest: manifest,
-                                   clipDurations: pack.clipDurations(at: sampleRate)).plan(session)
-        return (timeline, pack)
-    }
-
-    static func exported(sampleRate: Int, yaml: String) throws -> [Int16] {
-        let (timeline, pack) = try parts(sampleRate: sampleRate, yaml: yaml)
-        let stream = LimitedStream(try RenderPlan.renderer(for: timeline, pack: pack))
-        var output = [Int16](repeating: 0, count: Int(timeline.frameCount))
-        output.withUnsafeMutableBufferPointer { buffer in
-            var written = 0
-            while case let frames = stream.next(into: buffer.baseAddress! + written, frameCount: 4096), frames > 0 {
-                written += frames
-            }
-        }
-        return output
-    }
-}
