@@ -13,8 +13,10 @@ import Synchronization
 /// What is played comes from a second renderer of the same timeline, placed where the engine's
 /// published state says the play is heard (between two publications, moved on by the frames
 /// captured since); the engine and the playback thread are not touched. A pause, a wait or
-/// a safety stop count as silence (a wait's ambience is not taken out), and a cycle that `+`
-/// replays is taken out at its next cycle's place, the play's own ``PlaybackEngine/Snapshot``.
+/// a safety stop count as silence (a wait's ambience is not taken out); a hold of the pacing
+/// (`--follow-breath`'s own) as the ambience the renderer plays there, its length in the hold
+/// counted by the blocks captured since it began; and a cycle that `+` replays is taken out at
+/// its next cycle's place, the play's own ``PlaybackEngine/Snapshot``.
 ///
 /// Thread-safety: ``start()``, ``stop()``, ``takeDetections()`` and ``takeNotice()`` from the
 /// control side; the capture thread only touches its own state and the two mutexes.
@@ -99,6 +101,8 @@ public final class BreathFollower: @unchecked Sendable {
         var clock = HeardClock()
         var judged = false
         var following = false
+        var heldAt: Int64 = -1
+        var heldFor: Int64 = 0
         while !stopping.load(ordering: .acquiring) {
             do throws(DeviceError) {
                 try captured.withUnsafeMutableBufferPointer { (samples: inout UnsafeMutableBufferPointer<Int16>) throws(DeviceError) in
@@ -116,9 +120,14 @@ public final class BreathFollower: @unchecked Sendable {
             for index in 0..<block { microphone[index] = Float(captured[index]) / 32_768 }
             let snapshot = engine.snapshot
             let position = clock.position(after: block, snapshot: snapshot)
-            let sounding = snapshot.mode == .playing && !snapshot.isHolding
-            renderReference(at: position, playing: sounding, volumeDecibels: snapshot.volumeDecibels,
-                            into: &played, scratch: &rendered, channelCount: channelCount)
+            // While the pacing is held, what sounds is the ambience settling (a wait's sound),
+            // as long into the hold as the blocks captured since it began.
+            let holding = snapshot.mode == .playing && snapshot.isHolding
+            heldFor = holding && heldAt == position ? heldFor + Int64(block) : 0
+            heldAt = holding ? position : -1
+            renderReference(at: position, playing: snapshot.mode == .playing, held: holding ? heldFor : nil,
+                            volumeDecibels: snapshot.volumeDecibels, into: &played, scratch: &rendered,
+                            channelCount: channelCount)
             let changes = sensor.process(microphone, played: played)
             // With a usable signal the engine hears each change at once: an exhale cue waits for it.
             if (sensor.signal == .usable) != following {
@@ -145,19 +154,26 @@ public final class BreathFollower: @unchecked Sendable {
         }
     }
 
-    /// What psoas plays at `position` (mono), as the sensor takes it.
-    private func renderReference(at position: Int64, playing: Bool, volumeDecibels: Double,
+    /// What psoas plays at `position` (mono), as the sensor takes it; with `held`, what sounds
+    /// that many frames into a hold of the pacing there.
+    private func renderReference(at position: Int64, playing: Bool, held: Int64?, volumeDecibels: Double,
                                  into played: inout [Float], scratch: inout [Float], channelCount: Int) {
         let count = played.count
         guard playing, position < reference.frameCount else {
             for index in 0..<count { played[index] = 0 }
             return
         }
-        if abs(reference.position - position) > Int64(count) { reference.seek(to: position) }
+        if held != nil {
+            if reference.position != position { reference.seek(to: position) }
+        } else if abs(reference.position - position) > Int64(count) {
+            reference.seek(to: position)
+        }
         let gain = Float(pow(10, volumeDecibels / 20))
         let made = scratch.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return 0 }
-            return reference.render(into: base, frameCount: count)
+            guard let held else { return reference.render(into: base, frameCount: count) }
+            reference.renderHeld(into: base, frameCount: count, held: held)
+            return count
         }
         for index in 0..<count {
             guard index < made else {
