@@ -317,13 +317,20 @@ import Testing
         #expect(engine.snapshot.position > cue.start, "the cue went on as planned")
     }
 
-    @Test func anExhaleHeardBeforeTheCueLetsItStartOnTime() throws {
+    /// Following, played to half a second before the sink's first exhale cue, where an exhale
+    /// is heard.
+    static func exhaleHeardBeforeTheCue() throws -> (engine: PlaybackEngine, cue: (start: Int64, cycleStart: Int64, cycleLength: Int64), output: [Int16]) {
         let engine = try Self.engine(yaml: Self.shortYaml)
         let cue = Self.sinkCue(engine.timeline)
         engine.send(.followBreath(true))
         var output: [Int16] = []
         _ = Self.render(engine, until: cue.start - Int64(Self.rate / 2), into: &output)
         engine.send(.breathHeard(.exhale, at: engine.snapshot.position))
+        return (engine, cue, output)
+    }
+
+    @Test func anExhaleHeardBeforeTheCueLetsItStartOnTime() throws {
+        var (engine, cue, output) = try Self.exhaleHeardBeforeTheCue()
         _ = Self.render(engine, until: cue.start + 1, into: &output)
         #expect(engine.snapshot.adaptations == 0 && !engine.snapshot.isHolding)
     }
@@ -385,12 +392,7 @@ import Testing
     }
 
     @Test func anExhaleHeardBeforeAStepBackDoesNotLetTheCueSkipItsWait() throws {
-        let engine = try Self.engine(yaml: Self.shortYaml)
-        let cue = Self.sinkCue(engine.timeline)
-        engine.send(.followBreath(true))
-        var output: [Int16] = []
-        _ = Self.render(engine, until: cue.start - Int64(Self.rate / 2), into: &output)
-        engine.send(.breathHeard(.exhale, at: engine.snapshot.position))
+        var (engine, cue, output) = try Self.exhaleHeardBeforeTheCue()
         engine.send(.back)
         // (The step's sound fades out over a few blocks before the play goes back.)
         Self.render(engine, blocks: 20, into: &output)
