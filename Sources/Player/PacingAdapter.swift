@@ -49,6 +49,14 @@ package struct PacingAdapter {
         return median
     }
 
+    /// Takes a change the engine made. A cue that waited a whole cycle moved the pacing by a
+    /// cycle: the phases fall where they fell, and the lags (taken within half a cycle) stay.
+    package mutating func engineMade(_ adaptation: PlaybackEngine.Adaptation) {
+        guard adaptation.kind != .cueGaveUp else { return }
+        shifted(by: adaptation.frames, at: adaptation.position,
+                answersRequest: adaptation.kind == .held || adaptation.kind == .shortened)
+    }
+
     /// The engine shifted the pacing by `frames` at `position` (a stretch, a cue's wait:
     /// positive; a shortening: negative).
     package mutating func shifted(by frames: Int64, at position: Int64, answersRequest: Bool) {

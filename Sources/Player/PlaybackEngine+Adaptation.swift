@@ -73,10 +73,11 @@ extension PlaybackEngine {
         switch command {
         case let .followBreath(enabled):
             following.enabled = enabled
-            // Without a usable signal nothing changes, not even a change asked for before.
-            if !enabled { following.requested = 0 }
-            // The signal lost while a cue waits for it: the cue goes on as planned.
-            if !enabled, case let .holding(held, _, true) = state { endHold(held: held, cue: true, heard: false) }
+            guard !enabled else { return }
+            // Without a usable signal nothing changes, not even a change asked for before; a cue
+            // waiting for the signal goes on as planned.
+            following.requested = 0
+            if case let .holding(held, _, true) = state { endHold(held: held, cue: true, heard: false) }
         case let .adapt(frames):
             following.requested = frames
             following.requestedStep = index.step(at: renderer.position)

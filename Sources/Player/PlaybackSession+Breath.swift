@@ -12,11 +12,7 @@ extension PlaybackSession {
         let snapshot = engine.snapshot
         if snapshot.adaptations > adaptationsSeen, let last = snapshot.lastAdaptation {
             adaptationsSeen = snapshot.adaptations
-            // A cue that waited a whole cycle moved the pacing by a cycle: the phases fall
-            // where they fell, and the lags (taken within half a cycle) stay as they are.
-            if last.kind != .cueGaveUp {
-                pacing.shifted(by: last.frames, at: last.position, answersRequest: last.kind == .held || last.kind == .shortened)
-            }
+            pacing.engineMade(last)
         }
         let detections = follower.takeDetections()
         for detection in detections {

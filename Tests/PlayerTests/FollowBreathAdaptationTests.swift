@@ -111,7 +111,7 @@ import Testing
             if snapshot.adaptations > seen, let last = snapshot.lastAdaptation {
                 seen = snapshot.adaptations
                 run.adaptations.append(last)
-                adapter.shifted(by: last.frames, at: last.position, answersRequest: last.kind == .held || last.kind == .shortened)
+                adapter.engineMade(last)
             }
             for boundary in inhales where run.leaves[boundary] == nil && snapshot.position > boundary && !snapshot.isHolding {
                 run.leaves[boundary] = wall - (snapshot.position - boundary)
