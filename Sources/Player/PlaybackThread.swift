@@ -250,6 +250,13 @@ public final class PlaybackThread: @unchecked Sendable {
             if queued < least {
                 least = queued
                 stalledMilliseconds = 0
+            } else if queued > least + block {
+                // More queued than a moment ago, and nothing written: the device has taken the
+                // last frames into the cycle it plays now and fills the rest with silence of its
+                // own (PipeWire's plugin then reports a quantum or two of it, again and again).
+                // The last frames are heard within what was queued before.
+                sleep(milliseconds: least * 1000 / rate + 1)
+                break
             } else if stalledMilliseconds > 1000 {
                 output.drop()
                 break

@@ -107,6 +107,13 @@ public final class PipeWireServer: @unchecked Sendable {
         let created = try ChildProcess("/usr/bin/pw-cli", ["create-node", "adapter", "{ \(properties.joined(separator: " ")) }"],
                                        environment: serverEnvironment)
         guard created.wait(timeout: 10) == 0 else { throw ServerError(message: "pw-cli could not make the null sink") }
+        // No graph cycle shorter than 21 ms (a desktop's default quantum), however short a
+        // latency a client asks for (`parec --latency-msec=5`, the pulse route's 10 ms periods):
+        // on a virtual machine a 5 ms cycle is now and then missed, and the sink then hears a
+        // quantum of silence that no client sent (`aplay`'s stream too).
+        let quantum = try ChildProcess("/usr/bin/pw-metadata", ["-n", "settings", "0", "clock.min-quantum", "1024"],
+                                       environment: serverEnvironment)
+        guard quantum.wait(timeout: 10) == 0 else { throw ServerError(message: "pw-metadata could not set the quantum") }
         try launch("/usr/bin/wireplumber", [])
         try launch("/usr/bin/pipewire-pulse", [])
         try waitFor("pipewire-pulse with the null sink as its default") {
@@ -199,9 +206,9 @@ public final class PipeWireServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Starts recording the null sink's monitor (mono s16le at `rate`).
-    public func record(rate: Int = 48_000) throws -> Recording {
-        try Recording(monitorOf: sinkName, environment: environment, folder: folder, rate: rate)
+    /// Starts recording the monitor of `sink` (the null sink when `nil`), mono s16le at `rate`.
+    public func record(sink: String? = nil, rate: Int = 48_000) throws -> Recording {
+        try Recording(monitorOf: sink ?? sinkName, environment: environment, folder: folder, rate: rate)
     }
 }
 

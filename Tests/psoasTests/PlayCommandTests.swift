@@ -103,10 +103,7 @@ import Glibc
         let exported = try runPsoas(["export", thirty, "-o", "-", "--format", "raw"]).stdoutData
         let reference = floatSamples(exported)
         let offset = try #require(Signal.alignment(of: reference, in: heard), "the export was found in the recording")
-        let overlap = min(reference.count, heard.count - offset)
-        #expect(overlap >= reference.count - 4_800, "the recording holds the whole session")
-        let similarity = correlation(heard[offset..<offset + overlap], reference[0..<overlap])
-        #expect(similarity >= 0.98, "correlation \(similarity)")
+        Signal.expectHeard(reference, in: heard, at: offset, player: player, "through \(route)")
     }
 
     @Test(arguments: SoundRoute.allCases)
@@ -365,6 +362,24 @@ enum Signal {
             if score > best.score { best = (offset, score) }
         }
         return best.offset >= 0 ? best.offset : nil
+    }
+
+    /// Expects the sink's monitor to have heard `reference` from `offset` on, with a correlation of
+    /// 0.98 or more. The server's graph may have missed a cycle or three and put in a quantum of
+    /// silence (``monitorMatch(of:in:at:)``), but never lost a frame, and the player itself
+    /// reported no underrun.
+    static func expectHeard(_ reference: [Float], in heard: [Float], at offset: Int, player: RunningPsoas,
+                            _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+        let match = monitorMatch(of: reference, in: heard, at: offset)
+        if !match.shifts.isEmpty { print("the monitor's recording moved \(what): [\(match.shiftsText)]") }
+        #expect(match.comparedFrames >= reference.count - 4_800,
+                "the recording holds it all: \(match.comparedFrames) of \(reference.count) frames \(what)", sourceLocation: sourceLocation)
+        #expect(match.correlation >= 0.98, "correlation \(match.correlation), shifts [\(match.shiftsText)] \(what)",
+                sourceLocation: sourceLocation)
+        #expect(match.shifts.count <= 3 && match.onlyInsertedSilence(atMost: 2_048),
+                "the recording moved at [\(match.shiftsText)] \(what)", sourceLocation: sourceLocation)
+        let xruns = player.lines.filter { $0.text.contains("\"event\":\"xrun\"") }
+        #expect(xruns.isEmpty, "the player reported underruns: \(xruns.map(\.text)) \(what)", sourceLocation: sourceLocation)
     }
 
     /// The first index from `start` after which 100 ms stay below −54 dBFS.

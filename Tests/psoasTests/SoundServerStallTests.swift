@@ -53,10 +53,10 @@ import Glibc
         let thawIndex = heard.count - Int(stopped.timeIntervalSince(thawed) * 48_000)
         let offset = try #require(Self.offset(of: remainder, in: heard, near: thawIndex + 4_800),
                                  "the remainder was not found near the thaw (\(heard.count) samples heard, thaw at \(thawIndex)): \(player.lines.map(\.text))")
-        let overlap = min(remainder.count, heard.count - offset)
-        #expect(overlap >= remainder.count - 9_600, "the recording holds the remainder")
-        let similarity = correlation(heard[offset..<offset + overlap], remainder[0..<overlap])
-        #expect(similarity >= 0.98, "correlation \(similarity)")
+        let match = monitorMatch(of: remainder, in: heard, at: offset)
+        #expect(match.comparedFrames >= remainder.count - 9_600, "the recording holds the remainder")
+        #expect(match.correlation >= 0.98, "correlation \(match.correlation), shifts [\(match.shiftsText)]")
+        #expect(match.shifts.count <= 3 && match.onlyInsertedSilence(atMost: 2_048), "the recording moved at [\(match.shiftsText)]")
     }
 
     /// Where `reference` starts in `recording`, searched within 0.5 s either side of `near`
