@@ -206,6 +206,28 @@ public final class PipeWireServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Plays what `sink` plays into `room` too, `decibels` louder (a loudspeaker that a microphone
+    /// in `room` hears): `module-loopback` from the sink's monitor, 20 ms late.
+    /// - Throws: ``ServerError`` when the loop cannot be made.
+    public func loop(_ sink: String? = nil, into room: String, decibels: Double) throws {
+        let made = try output(of: "/usr/bin/pactl", ["load-module", "module-loopback", "source=\(sink ?? sinkName).monitor",
+                                                       "sink=\(room)", "latency_msec=20"])
+        guard Int(made.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else {
+            throw ServerError(message: "pactl could not loop \(sink ?? sinkName) into \(room)")
+        }
+        // The loop's stream into the room: the sink input that plays into the room's sink.
+        func rows(_ kind: String) throws -> [[Substring]] {
+            try output(of: "/usr/bin/pactl", ["list", "short", kind]).split(separator: "\n").map { $0.split(separator: "\t") }
+        }
+        let roomIndex = try rows("sinks").first { $0.count > 1 && $0[1] == room }?.first
+        let inputs = try rows("sink-inputs")
+        guard let roomIndex, let index = inputs.first(where: { $0.count > 1 && $0[1] == roomIndex })?.first,
+              try ChildProcess("/usr/bin/pactl", ["set-sink-input-volume", String(index), "\(decibels)dB"], environment: environment)
+                  .wait(timeout: 5) == 0 else {
+            throw ServerError(message: "pactl could not set the loop's volume (sink inputs: \(inputs))")
+        }
+    }
+
     /// Starts recording the monitor of `sink` (the null sink when `nil`), mono s16le at `rate`.
     public func record(sink: String? = nil, rate: Int = 48_000) throws -> Recording {
         try Recording(monitorOf: sink ?? sinkName, environment: environment, folder: folder, rate: rate)
