@@ -161,22 +161,30 @@ import Testing
         return (Double(last + 1 - first) / 100, gaps)
     }
 
+    /// 40 s of a breather 15 % slower than a 2-3 pacing (2.3 s in, 3.45 s out: 5.75 s cycles
+    /// against 5 s), written as a wave for `room`; and the environment of a player whose
+    /// microphone is that room's monitor.
+    static func slowBreather(in room: String, of server: PipeWireServer, seed: UInt64) throws
+        -> (samples: [Float], known: [BreathChange], wave: URL, environment: [String: String]) {
+        var breather = SyntheticBreather()
+        breather.sampleRate = FollowBreathTests.rate
+        breather.inhaleSeconds = 2.3
+        breather.exhaleSeconds = 3.45
+        breather.drift = 0
+        let (samples, known) = breather.make(seconds: 40, seed: seed)
+        let wave = server.folder.appendingPathComponent("\(room)-breather.wav")
+        try FollowBreathTests.writeWave(samples, to: wave)
+        var environment = server.environment
+        environment["PULSE_SOURCE"] = "\(room).monitor"
+        return (samples, known, wave, environment)
+    }
+
     @Test func aBreatherFifteenPercentSlowerLengthensTheCycles() throws {
         let rate = FollowBreathTests.rate
         let server = try PipeWireServer(rate: rate)
         defer { server.stop() }
         try FollowBreathTests.addRoom("slow-room", to: server)
-        // 2.3 s in, 3.45 s out: 5.75 s cycles against the pacing's 5 s (2-3).
-        var breather = SyntheticBreather()
-        breather.sampleRate = rate
-        breather.inhaleSeconds = 2.3
-        breather.exhaleSeconds = 3.45
-        breather.drift = 0
-        let (samples, _) = breather.make(seconds: 40, seed: 5)
-        let wave = server.folder.appendingPathComponent("slow-breather.wav")
-        try FollowBreathTests.writeWave(samples, to: wave)
-        var environment = server.environment
-        environment["PULSE_SOURCE"] = "slow-room.monitor"
+        let (_, _, wave, environment) = try Self.slowBreather(in: "slow-room", of: server, seed: 5)
         // What psoas plays is recorded at its sink's monitor: the glides, and silence where held.
         let recording = try server.record()
         let player = try RunningPsoas(["breathe", "2-3", "--cycles", "5", "--device", "pulse", "--events", "json",
@@ -223,16 +231,7 @@ import Testing
         defer { server.stop() }
         try FollowBreathTests.addRoom("leaky-room", to: server)
         try server.loop(into: "leaky-room", decibels: -10)
-        var breather = SyntheticBreather()
-        breather.sampleRate = rate
-        breather.inhaleSeconds = 2.3
-        breather.exhaleSeconds = 3.45
-        breather.drift = 0
-        let (samples, known) = breather.make(seconds: 40, seed: 8)
-        let wave = server.folder.appendingPathComponent("breather-in-the-surf.wav")
-        try FollowBreathTests.writeWave(samples, to: wave)
-        var environment = server.environment
-        environment["PULSE_SOURCE"] = "leaky-room.monitor"
+        let (samples, known, wave, environment) = try Self.slowBreather(in: "leaky-room", of: server, seed: 8)
         let recording = try server.record(sink: "leaky-room", rate: rate)
         let player = try RunningPsoas(["breathe", "2-3", "--cycles", "5", "--device", "pulse", "--events", "json",
                                        "--ambience", "surf", "--follow-breath", "--capture-device", "pulse", "--no-mpris"],
