@@ -102,24 +102,17 @@ public func monitorMatch(of reference: [Float], in recording: [Float], at offset
                 }
                 return loud
             }
+            // Where a search found nothing, the next one waits until 10 ms on.
+            var searchFrom = 0
             while index < sent.count, index + lag < heard.count {
-                if abs(heard[index + lag] - sent[index]) > tolerance, searchesLeft > 0 {
+                if index >= searchFrom, abs(heard[index + lag] - sent[index]) > tolerance, searchesLeft > 0 {
                     searchesLeft -= 1
                     // Nearest first: the smallest move that makes the next 10 ms match.
                     if let move = (1...reach).lazy.flatMap({ [$0, -$0] }).first(where: { matches(index, lag + $0) }) {
                         shifts.append((index, move))
                         lag += move
                     } else {
-                        // Nothing matches here: compared where it was, searched again 10 ms on.
-                        let end = min(sent.count, index + window)
-                        while index < end, index + lag < heard.count {
-                            let x = Double(sent[index]), y = Double(heard[index + lag])
-                            dot += x * y
-                            energyReference += x * x
-                            energyHeard += y * y
-                            index += 1
-                        }
-                        continue
+                        searchFrom = index + window
                     }
                 }
                 let x = Double(sent[index]), y = Double(heard[index + lag])
