@@ -7,6 +7,11 @@ import PackageDescription
 /// PlayerTests' RenderAllocationTests count the allocations of `render`.
 let realTime: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
+/// Test targets whose tests render and compare whole sessions sample by sample: at -Onone each
+/// step of a `zip` or `enumerated()` over a million samples looks up generic metadata, and
+/// SoundTests alone took six minutes of both cores.
+let measuring: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 /// How a release psoas is linked: by lld, with packed relative relocations (DT_RELR, glibc
 /// 2.36), so that the dynamic loader reads a few kilobytes of relocations at start instead of the
 /// 2 MB of 86 000 RELA entries that the statically linked Swift runtime and Foundation need
@@ -145,11 +150,13 @@ let package = Package(
         .testTarget(
             name: "SoundTests",
             dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport",
-                           .product(name: "PropertyBased", package: "swift-property-based")]
+                           .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: measuring
         ),
         .testTarget(
             name: "BreathSensingTests",
-            dependencies: ["BreathSensing", "Sound", "Planning", "SessionKit", "PsoasTestSupport"]
+            dependencies: ["BreathSensing", "Sound", "Planning", "SessionKit", "PsoasTestSupport"],
+            swiftSettings: measuring
         ),
         .testTarget(
             name: "SystemIOTests",
@@ -157,7 +164,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PlayerTests",
-            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter", "BreathSensing"]
+            dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter", "BreathSensing"],
+            swiftSettings: measuring
         ),
         .testTarget(
             name: "PracticeLogTests",

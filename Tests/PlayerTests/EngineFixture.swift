@@ -26,6 +26,12 @@ enum EngineFixture {
 
     static let audio = repositoryRoot.appendingPathComponent("Audio").path
 
+    /// Voice clips as decoded for each rate, kept between tests and runs in the build folder:
+    /// decoding resamples every clip with libsamplerate's best converter, which took nine tenths
+    /// of these tests' time. SoundTests' ClipCacheTests show that a clip read from the cache is
+    /// the clip decoded, bit for bit; an entry no longer matching its file is decoded anew.
+    static let clipCache = ClipCache(folder: repositoryRoot.appendingPathComponent(".build/test-clip-cache").path)
+
     static func parts(sampleRate: Int, yaml: String = EngineFixture.yaml) throws -> (timeline: Timeline, pack: VoicePack) {
         let manifestPath = audio + "/cues/de.yaml"
         let manifest = try CueManifest.load(SourceFile(path: manifestPath, text: String(contentsOfFile: manifestPath, encoding: .utf8)))
@@ -39,7 +45,7 @@ enum EngineFixture {
     static func engine(sampleRate: Int, waits: Bool = false, maximumWait: Double = 180,
                        ambience: AmbienceStyle = .off) throws -> (PlaybackEngine, Timeline, [Float]) {
         let (timeline, pack) = try parts(sampleRate: sampleRate)
-        let renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
+        let renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, cache: clipCache)
         let safety = try RenderPlan.standaloneClip("safety.stop", pack: pack, rate: sampleRate)
         let engine = PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety,
                                     options: .init(waits: waits, maximumWaitSeconds: maximumWait))
@@ -49,7 +55,7 @@ enum EngineFixture {
     /// The timeline rendered straight through the master limiter, as an export does.
     static func exported(sampleRate: Int, yaml: String = EngineFixture.yaml) throws -> [Int16] {
         let (timeline, pack) = try parts(sampleRate: sampleRate, yaml: yaml)
-        let stream = LimitedStream(try RenderPlan.renderer(for: timeline, pack: pack))
+        let stream = LimitedStream(try RenderPlan.renderer(for: timeline, pack: pack, cache: clipCache))
         var output = [Int16](repeating: 0, count: Int(timeline.frameCount))
         output.withUnsafeMutableBufferPointer { buffer in
             var written = 0

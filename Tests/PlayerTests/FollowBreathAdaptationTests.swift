@@ -40,7 +40,7 @@ import Testing
 
     static func engine(ambience: AmbienceStyle = .off, yaml: String = yaml) throws -> PlaybackEngine {
         let (timeline, pack) = try EngineFixture.parts(sampleRate: rate, yaml: yaml)
-        let renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience)
+        let renderer = try RenderPlan.renderer(for: timeline, pack: pack, ambience: ambience, cache: EngineFixture.clipCache)
         let safety = try RenderPlan.standaloneClip("safety.stop", pack: pack, rate: rate)
         return PlaybackEngine(timeline: timeline, renderer: renderer, safetyClip: safety)
     }
