@@ -1,16 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The targets of the real-time path (the engine's `render`), optimised in debug builds too:
-/// unoptimised generic code allocates (at -Onone a loop over a `Range<Int32>` allocates once
-/// per iteration, a call of `partitionPoint` three times), and the audio thread must not.
-/// PlayerTests' RenderAllocationTests count the allocations of `render`.
-let realTime: [SwiftSetting] = [.unsafeFlags(["-O"])]
-
-/// Test targets whose tests render and compare whole sessions sample by sample: at -Onone each
-/// step of a `zip` or `enumerated()` over a million samples looks up generic metadata, and
-/// SoundTests alone took six minutes of both cores.
-let measuring: [SwiftSetting] = [.unsafeFlags(["-O"])]
+/// Targets optimised in debug builds too:
+/// - the real-time path (the engine's `render`, in Sound and Player): unoptimised generic code
+///   allocates (at -Onone a loop over a `Range<Int32>` allocates once per iteration, a call of
+///   `partitionPoint` three times), and the audio thread must not; PlayerTests'
+///   RenderAllocationTests count the allocations of `render`;
+/// - PsoasTestSupport and the test targets that render and compare whole sessions sample by
+///   sample (SoundTests, PlayerTests, BreathSensingTests): at -Onone each step of a `zip` or
+///   `enumerated()` over a million samples looks up generic metadata, and SoundTests alone
+///   took six minutes of both cores.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 /// How a release psoas is linked: by lld, with packed relative relocations (DT_RELR, glibc
 /// 2.36), so that the dynamic loader reads a few kilobytes of relocations at start instead of the
@@ -96,13 +96,13 @@ let package = Package(
         .target(
             name: "Sound",
             dependencies: ["Planning", "AudioIO", "SystemIO", "SessionKit"],
-            swiftSettings: realTime
+            swiftSettings: optimised
         ),
 
         .target(
             name: "Player",
             dependencies: ["Sound", "AudioIO", "BreathSensing", "SystemIO", "MediaBus", "Planning", "SessionKit", "JSONText"],
-            swiftSettings: realTime
+            swiftSettings: optimised
         ),
 
         .target(
@@ -132,8 +132,8 @@ let package = Package(
         .target(
             name: "PsoasTestSupport",
             dependencies: ["SystemIO", "CSpawn", "BreathSensing"],
-            // Its measurements walk whole sessions sample by sample: optimised even in debug builds.
-            swiftSettings: [.unsafeFlags(["-O"])]
+            // Its measurements walk whole sessions sample by sample.
+            swiftSettings: optimised
         ),
         .testTarget(
             name: "SessionKitTests",
@@ -151,12 +151,12 @@ let package = Package(
             name: "SoundTests",
             dependencies: ["Sound", "Planning", "SessionKit", "AudioIO", "PsoasTestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")],
-            swiftSettings: measuring
+            swiftSettings: optimised
         ),
         .testTarget(
             name: "BreathSensingTests",
             dependencies: ["BreathSensing", "Sound", "Planning", "SessionKit", "PsoasTestSupport"],
-            swiftSettings: measuring
+            swiftSettings: optimised
         ),
         .testTarget(
             name: "SystemIOTests",
@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "PlayerTests",
             dependencies: ["Player", "Sound", "Planning", "SessionKit", "AudioIO", "SystemIO", "PsoasTestSupport", "CAllocationCounter", "BreathSensing"],
-            swiftSettings: measuring
+            swiftSettings: optimised
         ),
         .testTarget(
             name: "PracticeLogTests",
